@@ -1,0 +1,383 @@
+// CAPTURE's matching and weighting, stage for stage as the reference's capture.py
+// (compute_match, compute_f_score, compute_synonyms_score, compute_score). The order of
+// floating-point operations follows the Python expressions so results agree to the last bit
+// on the same inputs. Spec: shared/specs/capture.md §3; quirks: docs/capture.md.
+#include "metrics/capture.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/thread_pool.hpp"
+
+namespace pgc {
+
+const std::array<const char*, 10> kCaptureValueNames = {
+    "CAPTURE",          "precision_object",    "recall_object",    "f1_object",
+    "precision_attribute", "recall_attribute", "f1_attribute",     "precision_relation",
+    "recall_relation",  "f1_relation"};
+
+// ---------------------------------------------------------------------------------------
+// Python's str.split() with no argument: split on runs of Unicode whitespace.
+
+namespace {
+
+// Length of the whitespace character starting at s[i] (Python str.isspace), 0 if none.
+size_t python_space_at(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) ? 1 : 0;
+  auto byte = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  if (c == 0xC2) return (byte(i + 1) == 0x85 || byte(i + 1) == 0xA0) ? 2 : 0;  // U+0085, U+00A0
+  if (c == 0xE1) return (byte(i + 1) == 0x9A && byte(i + 2) == 0x80) ? 3 : 0;  // U+1680
+  if (c == 0xE2 && byte(i + 1) == 0x80) {                                      // U+2000..U+202F
+    unsigned t = byte(i + 2);
+    return ((t >= 0x80 && t <= 0x8A) || t == 0xA8 || t == 0xA9 || t == 0xAF) ? 3 : 0;
+  }
+  if (c == 0xE2) return (byte(i + 1) == 0x81 && byte(i + 2) == 0x9F) ? 3 : 0;  // U+205F
+  if (c == 0xE3) return (byte(i + 1) == 0x80 && byte(i + 2) == 0x80) ? 3 : 0;  // U+3000
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> python_str_split(const std::string& s) {
+  std::vector<std::string> parts;
+  size_t i = 0, start = std::string::npos;
+  while (i < s.size()) {
+    size_t w = python_space_at(s, i);
+    if (w > 0) {
+      if (start != std::string::npos) parts.push_back(s.substr(start, i - start));
+      start = std::string::npos;
+      i += w;
+    } else {
+      if (start == std::string::npos) start = i;
+      ++i;
+    }
+  }
+  if (start != std::string::npos) parts.push_back(s.substr(start));
+  return parts;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k) out += sep;
+    out += parts[k];
+  }
+  return out;
+}
+
+bool sorted_ids_intersect(const std::vector<unsigned>& a, const std::vector<unsigned>& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] == b[j]) return true;
+    if (a[i] < b[j]) ++i; else ++j;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// numpy's pairwise float32 summation (numpy/_core/src/umath/loops_utils.h.src), which
+// np.sum(np.max(sim_mat, axis=...)) uses; the reduction starts from the identity 0.
+
+static float pairwise_sum(const float* a, size_t n) {
+  if (n < 8) {
+    float res = 0.f;
+    for (size_t i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    float r[8];
+    for (int k = 0; k < 8; ++k) r[k] = a[k];
+    size_t i = 8;
+    for (; i < n - (n % 8); i += 8)
+      for (int k = 0; k < 8; ++k) r[k] += a[i + k];
+    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  size_t n2 = n / 2;
+  n2 -= n2 % 8;
+  return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+float numpy_float32_sum(const float* values, size_t n) { return 0.f + pairwise_sum(values, n); }
+
+// ---------------------------------------------------------------------------------------
+// Similarity table
+
+bool SimilarityTable::add(const std::string& key, double cosine) {
+  return table_.emplace(key, static_cast<float>(cosine)).second;
+}
+
+float SimilarityTable::lookup(const std::string& cand, const std::string& ref) const {
+  std::string key;
+  key.reserve(cand.size() + 1 + ref.size());
+  key.append(cand).append(1, '|').append(ref);
+  auto it = table_.find(key);
+  return it == table_.end() ? 0.f : it->second;
+}
+
+std::vector<float> SimilarityTable::matrix(const std::vector<std::string>& cands,
+                                           const std::vector<std::string>& refs) const {
+  std::vector<float> m;
+  m.reserve(cands.size() * refs.size());
+  for (const auto& c : cands)
+    for (const auto& r : refs) m.push_back(lookup(c, r));
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------
+// Scores and statistics
+
+std::array<double, 10> CapturePairScore::values() const {
+  return {capture,            object.precision,    object.recall,    object.f1,
+          attribute.precision, attribute.recall,   attribute.f1,     relation.precision,
+          relation.recall,    relation.f1};
+}
+
+CapturePairScore CapturePairScore::from_values(const std::array<double, 10>& v) {
+  CapturePairScore s;
+  s.capture = v[0];
+  s.object = {v[1], v[2], v[3]};
+  s.attribute = {v[4], v[5], v[6]};
+  s.relation = {v[7], v[8], v[9]};
+  return s;
+}
+
+void CaptureStats::add(const CapturePairScore& pair) {
+  auto v = pair.values();
+  for (size_t k = 0; k < v.size(); ++k) sums[k] += v[k];
+  ++references;
+}
+
+void CaptureStats::merge(const CaptureStats& other) {
+  for (size_t k = 0; k < sums.size(); ++k) sums[k] += other.sums[k];
+  references += other.references;
+}
+
+CapturePairScore CaptureStats::mean() const {
+  if (references == 0) throw std::invalid_argument("CAPTURE: an image has no references");
+  std::array<double, 10> v{};
+  for (size_t k = 0; k < v.size(); ++k) v[k] = sums[k] / static_cast<double>(references);
+  return CapturePairScore::from_values(v);
+}
+
+std::vector<double> CaptureStats::to_vector() const {
+  std::vector<double> v(sums.begin(), sums.end());
+  v.push_back(static_cast<double>(references));
+  return v;
+}
+
+CaptureStats CaptureStats::from_vector(const std::vector<double>& v) {
+  if (v.size() != 11 || !(v[10] >= 1) || v[10] != static_cast<double>(static_cast<size_t>(v[10])))
+    throw std::invalid_argument("CAPTURE stats must be 10 sums and a positive reference count");
+  CaptureStats s;
+  std::copy(v.begin(), v.begin() + 10, s.sums.begin());
+  s.references = static_cast<size_t>(v[10]);
+  return s;
+}
+
+double capture_corpus_score(const std::vector<CaptureStats>& images) {
+  if (images.empty()) throw std::invalid_argument("CAPTURE: no images to score");
+  double sum = 0;
+  for (const auto& s : images) sum += s.mean().capture;
+  return sum / static_cast<double>(images.size());
+}
+
+// ---------------------------------------------------------------------------------------
+// The scorer
+
+CaptureScorer::CaptureScorer(CaptureOptions options, const SynonymLookup* synonyms,
+                             const PhraseSimilarity* similarity)
+    : options_(options), synonyms_(synonyms), similarity_(similarity) {
+  if (options_.synonym_matching && synonyms_ == nullptr)
+    throw std::invalid_argument("CAPTURE: synonym matching needs a WordNet synonym lookup");
+  if (options_.alpha + options_.beta != 1.)  // the reference asserts this
+    throw std::invalid_argument("CAPTURE: alpha + beta must equal 1");
+}
+
+std::shared_ptr<const std::vector<unsigned>> CaptureScorer::lemma_ids(const std::string& word) const {
+  {
+    std::shared_lock<std::shared_mutex> lock(memo_mu_);
+    auto it = memo_.find(word);
+    if (it != memo_.end()) return it->second;
+  }
+  // '_'.join(word.split()): multi-word elements are looked up as WordNet collocations.
+  std::vector<std::string> names = synonyms_->lemma_names(join(python_str_split(word), "_"));
+  std::unique_lock<std::shared_mutex> lock(memo_mu_);
+  auto it = memo_.find(word);
+  if (it != memo_.end()) return it->second;
+  auto ids = std::make_shared<std::vector<unsigned>>();
+  for (const auto& n : names) {
+    auto ins = lemma_name_ids_.emplace(n, static_cast<unsigned>(lemma_name_ids_.size()));
+    ids->push_back(ins.first->second);
+  }
+  std::sort(ids->begin(), ids->end());
+  ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  memo_.emplace(word, ids);
+  return ids;
+}
+
+bool CaptureScorer::synonymous(const std::string& a, const std::string& b) const {
+  // QUIRK: a raw character substring either way counts ("car"/"carpet", "man"/"woman").
+  if (b.find(a) != std::string::npos || a.find(b) != std::string::npos) return true;
+  // The reference then evaluates `len(a.split()) > 0 or len(b.split() > 0)`; the second
+  // operand compares a list with an int and raises TypeError, reached when `a` is all space.
+  if (python_str_split(a).empty())
+    throw CaptureReferenceCrash("the reference CAPTURE crashes (TypeError in compute_synonyms_score) on "
+                                "the whitespace-only element \"" + a + "\"");
+  // Jaccard(L(a), L(b)) > 0  <=>  the lemma-name sets intersect.
+  return sorted_ids_intersect(*lemma_ids(a), *lemma_ids(b));
+}
+
+template <class Element, class Equal, class Synonym, class Phrase>
+CaptureScorer::Matched CaptureScorer::match(const std::vector<Element>& cands,
+                                            const std::vector<Element>& refs, Equal equal,
+                                            Synonym synonym, Phrase phrase) const {
+  std::vector<char> cand_done(cands.size(), 0), ref_done(refs.size(), 0);
+  Matched m;
+  // Stage 1: exact, greedy first fit.
+  for (size_t i = 0; i < cands.size(); ++i)
+    for (size_t j = 0; j < refs.size(); ++j)
+      if (!ref_done[j] && equal(cands[i], refs[j])) {
+        cand_done[i] = ref_done[j] = 1;
+        ++m.exact_and_synonym;
+        break;
+      }
+  // Stage 2: synonyms, greedy first fit over what is left (order-dependent: see TV10).
+  if (options_.synonym_matching)
+    for (size_t i = 0; i < cands.size(); ++i) {
+      if (cand_done[i]) continue;
+      for (size_t j = 0; j < refs.size(); ++j)
+        if (!ref_done[j] && synonym(cands[i], refs[j])) {
+          cand_done[i] = ref_done[j] = 1;
+          ++m.exact_and_synonym;
+          break;
+        }
+    }
+  m.cand_match = m.ref_match = static_cast<double>(m.exact_and_synonym);
+  // Stage 3: soft. Every remaining candidate takes its best remaining reference's cosine and
+  // vice versa; no threshold, no one-to-one assignment, negative values are summed too.
+  if (similarity_ == nullptr) return m;
+  std::vector<std::string> rest_c, rest_r;
+  for (size_t i = 0; i < cands.size(); ++i)
+    if (!cand_done[i]) rest_c.push_back(phrase(cands[i]));
+  for (size_t j = 0; j < refs.size(); ++j)
+    if (!ref_done[j]) rest_r.push_back(phrase(refs[j]));
+  if (rest_c.empty() || rest_r.empty()) return m;
+  std::vector<float> sim = similarity_->matrix(rest_c, rest_r);
+  const size_t rows = rest_c.size(), cols = rest_r.size();
+  if (sim.size() != rows * cols) throw std::logic_error("CAPTURE: similarity matrix has the wrong size");
+  std::vector<float> row_max(rows), col_max(cols);
+  for (size_t i = 0; i < rows; ++i) {
+    row_max[i] = sim[i * cols];
+    for (size_t j = 1; j < cols; ++j) row_max[i] = std::max(row_max[i], sim[i * cols + j]);
+  }
+  for (size_t j = 0; j < cols; ++j) {
+    col_max[j] = sim[j];
+    for (size_t i = 1; i < rows; ++i) col_max[j] = std::max(col_max[j], sim[i * cols + j]);
+  }
+  // int + np.float32 scalar -> float64 (numpy 1.x), so the float32 sums join in double.
+  m.cand_match += static_cast<double>(numpy_float32_sum(row_max.data(), rows));
+  m.ref_match += static_cast<double>(numpy_float32_sum(col_max.data(), cols));
+  return m;
+}
+
+CaptureTypeScore CaptureScorer::type_score(const Matched& m, size_t n_cands, size_t n_refs) const {
+  const double eps = options_.eps;
+  CaptureTypeScore s;
+  s.precision = m.cand_match / (static_cast<double>(n_cands) + eps);
+  s.recall = m.ref_match / (static_cast<double>(n_refs) + eps);
+  s.f1 = 2 * s.precision * s.recall / (s.precision + s.recall + eps);
+  return s;
+}
+
+CapturePairScore CaptureScorer::score(const CaptureElements& cand, const CaptureElements& ref) const {
+  auto same = [](const std::string& a, const std::string& b) { return a == b; };
+  auto syn = [this](const std::string& a, const std::string& b) { return synonymous(a, b); };
+  auto itself = [](const std::string& s) { return s; };
+  CapturePairScore out;
+
+  Matched obj = match(cand.objects, ref.objects, same, syn, itself);
+  out.object = type_score(obj, cand.objects.size(), ref.objects.size());
+
+  // Attributes: every key's values concatenated in key order (keys themselves are not matched).
+  std::vector<std::string> cand_attrs, ref_attrs;
+  for (const auto& kv : cand.attributes) cand_attrs.insert(cand_attrs.end(), kv.second.begin(), kv.second.end());
+  for (const auto& kv : ref.attributes) ref_attrs.insert(ref_attrs.end(), kv.second.begin(), kv.second.end());
+  Matched attr = match(cand_attrs, ref_attrs, same, syn, itself);
+  out.attribute = type_score(attr, cand_attrs.size(), ref_attrs.size());
+
+  // Relations: synonyms need all three parts synonymous; the reference builds the full list
+  // (no short-circuit), so all three are evaluated. Soft phrases are ' '.join(triple).
+  auto triple_syn = [this](const CaptureTriple& a, const CaptureTriple& b) {
+    bool s0 = synonymous(a[0], b[0]), s1 = synonymous(a[1], b[1]), s2 = synonymous(a[2], b[2]);
+    return s0 && s1 && s2;
+  };
+  auto triple_phrase = [](const CaptureTriple& t) { return t[0] + " " + t[1] + " " + t[2]; };
+  Matched rel = match(cand.relations, ref.relations, std::equal_to<CaptureTriple>(), triple_syn,
+                      triple_phrase);
+  out.relation = type_score(rel, cand.relations.size(), ref.relations.size());
+
+  const auto& o = options_;
+  out.capture = o.alpha * out.object.f1 + o.beta * out.attribute.f1 + o.gamma * out.relation.f1;
+  out.capture /= (o.alpha + o.beta + o.gamma);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Corpus evaluation
+
+static std::string shortest_double(double x) {
+  char buf[40];
+  for (int p = 1; p <= 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+Signature capture_signature(const CaptureOptions& o, const std::string& mode,
+                            const std::string& synonyms_id, const std::string& similarity_id) {
+  Signature sig;
+  sig.add("capture", mode);
+  sig.add("capture_weights", shortest_double(o.alpha) + "," + shortest_double(o.beta) + "," +
+                                 shortest_double(o.gamma));
+  sig.add("capture_eps", shortest_double(o.eps));
+  sig.add("capture_syn", o.synonym_matching ? synonyms_id : "off");
+  sig.add("capture_soft", similarity_id.empty() ? "off" : similarity_id);
+  sig.add("capture_order", "first-appearance");
+  return sig;
+}
+
+CaptureResult evaluate_capture(const std::vector<CaptureImage>& images, const CaptureScorer& scorer,
+                               int threads) {
+  if (images.empty()) throw std::invalid_argument("CAPTURE: no images to score");
+  CaptureResult result;
+  result.stats.resize(images.size());
+  parallel_for(images.size(), threads, [&](size_t i, int) {
+    const CaptureImage& img = images[i];
+    if (img.refs.empty())
+      throw std::invalid_argument("CAPTURE: image \"" + img.id + "\" has no references");
+    CaptureStats stats;
+    try {
+      for (const auto& ref : img.refs) stats.add(scorer.score(img.pred, ref));
+    } catch (const CaptureReferenceCrash& e) {
+      throw CaptureReferenceCrash("image \"" + img.id + "\": " + e.what());
+    }
+    result.stats[i] = stats;
+  });
+  for (size_t i = 0; i < images.size(); ++i) {
+    result.ids.push_back(images[i].id);
+    result.per_image.push_back(result.stats[i].mean());
+  }
+  result.corpus = capture_corpus_score(result.stats);
+  return result;
+}
+
+}  // namespace pgc
