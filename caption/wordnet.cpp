@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 
@@ -41,11 +42,43 @@ std::string read_wordnet_file(const std::string& path) {
   return ss.str();
 }
 
-std::vector<std::string> split_ws(const std::string& line) {
-  std::vector<std::string> t;
-  std::istringstream is(line);
-  for (std::string s; is >> s;) t.push_back(s);
+// Whitespace-separated fields of one line (views into `line`).
+std::vector<std::string_view> split_ws(std::string_view line) {
+  std::vector<std::string_view> t;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t start = i;
+    while (i < line.size() && !(line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    if (i > start) t.push_back(line.substr(start, i - start));
+  }
   return t;
+}
+
+// A decimal (base 10) or hex (base 16) field; false unless it is all digits.
+bool parse_unsigned(std::string_view s, int base, unsigned long& out) {
+  if (s.empty() || s.size() > 16) return false;
+  out = 0;
+  for (char c : s) {
+    int d = (c >= '0' && c <= '9') ? c - '0'
+            : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (base == 16 && c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    if (d < 0) return false;
+    out = out * base + d;
+  }
+  return true;
+}
+
+// Calls fn(line, line_number) for every line of text.
+template <class Fn>
+void for_each_line(const std::string& text, Fn fn) {
+  size_t start = 0, line_no = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    fn(std::string_view(text).substr(start, end - start), ++line_no);
+    start = end + 1;
+  }
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -86,41 +119,37 @@ WordNet::WordNet(const std::string& dir) : dir_(dir) {
     const std::string index_path = path_of(std::string("index.") + kPosFile[pos]);
     const std::string index_text = read_wordnet_file(index_path);
     digests += sha256_bytes(index_text);
-    std::istringstream lines(index_text);
-    size_t line_no = 0;
-    for (std::string line; std::getline(lines, line);) {
-      ++line_no;
-      if (line.empty() || line[0] == ' ') continue;  // license header
+    for_each_line(index_text, [&](std::string_view line, size_t line_no) {
+      if (line.empty() || line[0] == ' ') return;  // license header
       auto bad = [&](const char* what) {
         return InputError(index_path, "line " + std::to_string(line_no), what);
       };
-      std::vector<std::string> t = split_ws(line);
-      if (t.size() < 6) throw bad("malformed WordNet index line");
-      try {
-        size_t k = 2;
-        size_t n_synsets = std::stoul(t.at(k++));
-        size_t n_pointers = std::stoul(t.at(k++));
-        k += n_pointers;
-        size_t n_senses = std::stoul(t.at(k++));
-        ++k;  // tagsense_cnt
-        if (n_synsets == 0 || n_senses != n_synsets) throw bad("synset and sense counts disagree");
-        std::vector<unsigned> offsets;
-        for (size_t s = 0; s < n_synsets; ++s) offsets.push_back(static_cast<unsigned>(std::stoul(t.at(k++))));
-        index_[t[0]].offsets[pos] = std::move(offsets);
-      } catch (const std::logic_error&) {  // stoul / at
+      std::vector<std::string_view> t = split_ws(line);
+      unsigned long n_synsets = 0, n_pointers = 0, n_senses = 0, offset = 0;
+      size_t k = 2;
+      if (t.size() < 6 || !parse_unsigned(t[k++], 10, n_synsets) || !parse_unsigned(t[k++], 10, n_pointers))
         throw bad("malformed WordNet index line");
+      k += n_pointers;
+      if (k + 2 + n_synsets > t.size() || !parse_unsigned(t[k++], 10, n_senses))
+        throw bad("malformed WordNet index line");
+      ++k;  // tagsense_cnt
+      if (n_synsets == 0 || n_senses != n_synsets) throw bad("synset and sense counts disagree");
+      std::vector<unsigned>& offsets = index_[std::string(t[0])].offsets[pos];
+      offsets.clear();
+      for (size_t s = 0; s < n_synsets; ++s) {
+        if (!parse_unsigned(t[k++], 10, offset)) throw bad("malformed synset offset");
+        offsets.push_back(static_cast<unsigned>(offset));
       }
-    }
+    });
     // <pos>.exc: "inflected base1 [base2 ...]"
     const std::string exc_path = path_of(std::string(kPosFile[pos]) + ".exc");
     const std::string exc_text = read_wordnet_file(exc_path);
     digests += sha256_bytes(exc_text);
-    std::istringstream exc_lines(exc_text);
-    for (std::string line; std::getline(exc_lines, line);) {
-      std::vector<std::string> t = split_ws(line);
-      if (t.empty()) continue;
-      exceptions_[pos][t[0]] = std::vector<std::string>(t.begin() + 1, t.end());
-    }
+    for_each_line(exc_text, [&](std::string_view line, size_t) {
+      std::vector<std::string_view> t = split_ws(line);
+      if (t.empty()) return;
+      exceptions_[pos][std::string(t[0])] = std::vector<std::string>(t.begin() + 1, t.end());
+    });
     data_path_[pos] = path_of(std::string("data.") + kPosFile[pos]);
     data_[pos] = read_wordnet_file(data_path_[pos]);
     digests += sha256_bytes(data_[pos]);
@@ -187,12 +216,14 @@ void WordNet::lemma_names_at(Pos pos, unsigned offset, std::vector<std::string>&
   };
   if (offset >= data.size()) throw corrupt();
   size_t end = data.find('\n', offset);
-  std::vector<std::string> t = split_ws(data.substr(offset, end == std::string::npos ? std::string::npos : end - offset));
-  if (t.size() < 4 || t[0].size() != 8 || std::stoul(t[0]) != offset) throw corrupt();
-  size_t n_words = std::strtoul(t[3].c_str(), nullptr, 16);
-  if (t.size() < 4 + 2 * n_words) throw corrupt();
+  std::vector<std::string_view> t = split_ws(std::string_view(data).substr(
+      offset, end == std::string::npos ? std::string::npos : end - offset));
+  unsigned long line_offset = 0, n_words = 0;
+  if (t.size() < 4 || t[0].size() != 8 || !parse_unsigned(t[0], 10, line_offset) ||
+      line_offset != offset || !parse_unsigned(t[3], 16, n_words) || t.size() < 4 + 2 * n_words)
+    throw corrupt();
   for (size_t w = 0; w < n_words; ++w) {
-    std::string name = t[4 + 2 * w];
+    std::string name(t[4 + 2 * w]);
     // Adjective syntactic markers "(a)", "(p)", "(ip)": NLTK's re.match(r"(.*?)(\(.*\))?$").
     size_t paren = name.find('(');
     if (paren != std::string::npos && paren > 0 && name.back() == ')') name.resize(paren);
