@@ -113,6 +113,7 @@ std::string resolve_wordnet_dir(const std::string& flag) {
 
 WordNet::WordNet(const std::string& dir) : dir_(dir) {
   std::string digests;
+  index_.reserve(160000);  // WordNet 3.0 has 147,306 distinct lemmas
   auto path_of = [&](const std::string& name) { return dir_ + "/" + name; };
   for (int pos = 0; pos < 4; ++pos) {
     // index.<pos>: "lemma pos synset_cnt p_cnt [ptr...] sense_cnt tagsense_cnt offsets..."

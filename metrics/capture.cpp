@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "core/thread_pool.hpp"
 
@@ -60,6 +61,16 @@ std::vector<std::string> python_str_split(const std::string& s) {
 
 namespace {
 
+// Python: len(s.split()) == 0.
+bool python_all_space(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t w = python_space_at(s, i);
+    if (w == 0) return false;
+    i += w;
+  }
+  return true;
+}
+
 std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
   for (size_t k = 0; k < parts.size(); ++k) {
@@ -111,23 +122,44 @@ float numpy_float32_sum(const float* values, size_t n) { return 0.f + pairwise_s
 // Similarity table
 
 bool SimilarityTable::add(const std::string& key, double cosine) {
-  return table_.emplace(key, static_cast<float>(cosine)).second;
+  const float value = static_cast<float>(cosine);
+  bool fresh = true;
+  for (size_t bar = key.find('|'); bar != std::string::npos; bar = key.find('|', bar + 1)) {
+    auto c = cand_ids_.emplace(key.substr(0, bar), static_cast<uint32_t>(cand_ids_.size())).first->second;
+    auto r = ref_ids_.emplace(key.substr(bar + 1), static_cast<uint32_t>(ref_ids_.size())).first->second;
+    fresh = pairs_.emplace((static_cast<uint64_t>(c) << 32) | r, value).second && fresh;
+  }
+  if (fresh) ++keys_;
+  return fresh;
+}
+
+uint32_t SimilarityTable::id_of(const std::unordered_map<std::string, uint32_t>& ids,
+                                const std::string& s) const {
+  auto it = ids.find(s);
+  return it == ids.end() ? kAbsent : it->second;
 }
 
 float SimilarityTable::lookup(const std::string& cand, const std::string& ref) const {
-  std::string key;
-  key.reserve(cand.size() + 1 + ref.size());
-  key.append(cand).append(1, '|').append(ref);
-  auto it = table_.find(key);
-  return it == table_.end() ? 0.f : it->second;
+  uint32_t c = id_of(cand_ids_, cand), r = id_of(ref_ids_, ref);
+  if (c == kAbsent || r == kAbsent) return 0.f;
+  auto it = pairs_.find((static_cast<uint64_t>(c) << 32) | r);
+  return it == pairs_.end() ? 0.f : it->second;
 }
 
 std::vector<float> SimilarityTable::matrix(const std::vector<std::string>& cands,
                                            const std::vector<std::string>& refs) const {
-  std::vector<float> m;
-  m.reserve(cands.size() * refs.size());
-  for (const auto& c : cands)
-    for (const auto& r : refs) m.push_back(lookup(c, r));
+  std::vector<uint32_t> ref_ids(refs.size());
+  for (size_t j = 0; j < refs.size(); ++j) ref_ids[j] = id_of(ref_ids_, refs[j]);
+  std::vector<float> m(cands.size() * refs.size(), 0.f);
+  for (size_t i = 0; i < cands.size(); ++i) {
+    uint32_t c = id_of(cand_ids_, cands[i]);
+    if (c == kAbsent) continue;
+    for (size_t j = 0; j < refs.size(); ++j) {
+      if (ref_ids[j] == kAbsent) continue;
+      auto it = pairs_.find((static_cast<uint64_t>(c) << 32) | ref_ids[j]);
+      if (it != pairs_.end()) m[i * refs.size() + j] = it->second;
+    }
+  }
   return m;
 }
 
@@ -223,22 +255,39 @@ std::shared_ptr<const std::vector<unsigned>> CaptureScorer::lemma_ids(const std:
   return ids;
 }
 
-bool CaptureScorer::synonymous(const std::string& a, const std::string& b) const {
+// One side of a synonym test, resolved on first use (WordNet lemma ids, all-space flag).
+struct CaptureScorer::SynTerm {
+  const std::string* text = nullptr;
+  const std::vector<unsigned>* lemmas = nullptr;  // owned by the scorer's memo
+};
+
+bool CaptureScorer::synonymous(SynTerm& a, SynTerm& b) const {
+  const std::string& x = *a.text;
+  const std::string& y = *b.text;
   // QUIRK: a raw character substring either way counts ("car"/"carpet", "man"/"woman").
-  if (b.find(a) != std::string::npos || a.find(b) != std::string::npos) return true;
+  if (y.find(x) != std::string::npos || x.find(y) != std::string::npos) return true;
   // The reference then evaluates `len(a.split()) > 0 or len(b.split() > 0)`; the second
   // operand compares a list with an int and raises TypeError, reached when `a` is all space.
-  if (python_str_split(a).empty())
+  if (python_all_space(x))
     throw CaptureReferenceCrash("the reference CAPTURE crashes (TypeError in compute_synonyms_score) on "
-                                "the whitespace-only element \"" + a + "\"");
+                                "the whitespace-only element \"" + x + "\"");
+  if (a.lemmas == nullptr) a.lemmas = lemma_ids(x).get();
+  if (b.lemmas == nullptr) b.lemmas = lemma_ids(y).get();
   // Jaccard(L(a), L(b)) > 0  <=>  the lemma-name sets intersect.
-  return sorted_ids_intersect(*lemma_ids(a), *lemma_ids(b));
+  return sorted_ids_intersect(*a.lemmas, *b.lemmas);
+}
+
+bool CaptureScorer::synonymous(const std::string& a, const std::string& b) const {
+  SynTerm ta{&a}, tb{&b};
+  return synonymous(ta, tb);
 }
 
 template <class Element, class Equal, class Synonym, class Phrase>
 CaptureScorer::Matched CaptureScorer::match(const std::vector<Element>& cands,
                                             const std::vector<Element>& refs, Equal equal,
                                             Synonym synonym, Phrase phrase) const {
+  // synonym(i, j) compares cands[i] with refs[j] (by index, so WordNet lookups are resolved
+  // once per element rather than once per pair).
   std::vector<char> cand_done(cands.size(), 0), ref_done(refs.size(), 0);
   Matched m;
   // Stage 1: exact, greedy first fit.
@@ -254,7 +303,7 @@ CaptureScorer::Matched CaptureScorer::match(const std::vector<Element>& cands,
     for (size_t i = 0; i < cands.size(); ++i) {
       if (cand_done[i]) continue;
       for (size_t j = 0; j < refs.size(); ++j)
-        if (!ref_done[j] && synonym(cands[i], refs[j])) {
+        if (!ref_done[j] && synonym(i, j)) {
           cand_done[i] = ref_done[j] = 1;
           ++m.exact_and_synonym;
           break;
@@ -297,32 +346,57 @@ CaptureTypeScore CaptureScorer::type_score(const Matched& m, size_t n_cands, siz
   return s;
 }
 
+namespace {
+template <class Term>
+std::vector<Term> terms_of(const std::vector<std::string>& words) {
+  std::vector<Term> t(words.size());
+  for (size_t i = 0; i < words.size(); ++i) t[i].text = &words[i];
+  return t;
+}
+}  // namespace
+
 CapturePairScore CaptureScorer::score(const CaptureElements& cand, const CaptureElements& ref) const {
   auto same = [](const std::string& a, const std::string& b) { return a == b; };
-  auto syn = [this](const std::string& a, const std::string& b) { return synonymous(a, b); };
   auto itself = [](const std::string& s) { return s; };
   CapturePairScore out;
 
-  Matched obj = match(cand.objects, ref.objects, same, syn, itself);
-  out.object = type_score(obj, cand.objects.size(), ref.objects.size());
+  {
+    auto tc = terms_of<SynTerm>(cand.objects), tr = terms_of<SynTerm>(ref.objects);
+    auto syn = [&](size_t i, size_t j) { return synonymous(tc[i], tr[j]); };
+    Matched obj = match(cand.objects, ref.objects, same, syn, itself);
+    out.object = type_score(obj, cand.objects.size(), ref.objects.size());
+  }
 
   // Attributes: every key's values concatenated in key order (keys themselves are not matched).
-  std::vector<std::string> cand_attrs, ref_attrs;
-  for (const auto& kv : cand.attributes) cand_attrs.insert(cand_attrs.end(), kv.second.begin(), kv.second.end());
-  for (const auto& kv : ref.attributes) ref_attrs.insert(ref_attrs.end(), kv.second.begin(), kv.second.end());
-  Matched attr = match(cand_attrs, ref_attrs, same, syn, itself);
-  out.attribute = type_score(attr, cand_attrs.size(), ref_attrs.size());
+  {
+    std::vector<std::string> cand_attrs, ref_attrs;
+    for (const auto& kv : cand.attributes) cand_attrs.insert(cand_attrs.end(), kv.second.begin(), kv.second.end());
+    for (const auto& kv : ref.attributes) ref_attrs.insert(ref_attrs.end(), kv.second.begin(), kv.second.end());
+    auto tc = terms_of<SynTerm>(cand_attrs), tr = terms_of<SynTerm>(ref_attrs);
+    auto syn = [&](size_t i, size_t j) { return synonymous(tc[i], tr[j]); };
+    Matched attr = match(cand_attrs, ref_attrs, same, syn, itself);
+    out.attribute = type_score(attr, cand_attrs.size(), ref_attrs.size());
+  }
 
   // Relations: synonyms need all three parts synonymous; the reference builds the full list
   // (no short-circuit), so all three are evaluated. Soft phrases are ' '.join(triple).
-  auto triple_syn = [this](const CaptureTriple& a, const CaptureTriple& b) {
-    bool s0 = synonymous(a[0], b[0]), s1 = synonymous(a[1], b[1]), s2 = synonymous(a[2], b[2]);
-    return s0 && s1 && s2;
-  };
-  auto triple_phrase = [](const CaptureTriple& t) { return t[0] + " " + t[1] + " " + t[2]; };
-  Matched rel = match(cand.relations, ref.relations, std::equal_to<CaptureTriple>(), triple_syn,
-                      triple_phrase);
-  out.relation = type_score(rel, cand.relations.size(), ref.relations.size());
+  {
+    auto triple_terms = [](const std::vector<CaptureTriple>& rels) {
+      std::vector<std::array<SynTerm, 3>> t(rels.size());
+      for (size_t i = 0; i < rels.size(); ++i)
+        for (int p = 0; p < 3; ++p) t[i][p].text = &rels[i][p];
+      return t;
+    };
+    auto tc = triple_terms(cand.relations), tr = triple_terms(ref.relations);
+    auto syn = [&](size_t i, size_t j) {
+      bool s0 = synonymous(tc[i][0], tr[j][0]), s1 = synonymous(tc[i][1], tr[j][1]),
+           s2 = synonymous(tc[i][2], tr[j][2]);
+      return s0 && s1 && s2;
+    };
+    auto phrase = [](const CaptureTriple& t) { return t[0] + " " + t[1] + " " + t[2]; };
+    Matched rel = match(cand.relations, ref.relations, std::equal_to<CaptureTriple>(), syn, phrase);
+    out.relation = type_score(rel, cand.relations.size(), ref.relations.size());
+  }
 
   const auto& o = options_;
   out.capture = o.alpha * out.object.f1 + o.beta * out.attribute.f1 + o.gamma * out.relation.f1;

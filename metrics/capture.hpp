@@ -13,6 +13,7 @@
 // Pure code: WordNet and the phrase encoder come in through the two interfaces below.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -61,15 +62,23 @@ class PhraseSimilarity {
 // Values are rounded to float32, as the reference's encoder output is float32.
 class SimilarityTable : public PhraseSimilarity {
  public:
-  // false if the pair was already present (the value is then left unchanged)
+  // `key` is "<cand phrase>|<ref phrase>"; false if that key was already added (the value is
+  // then left unchanged). A key with several '|' serves every split of it, exactly as a
+  // lookup of the concatenation cand + "|" + ref would.
   bool add(const std::string& key, double cosine);
   float lookup(const std::string& cand, const std::string& ref) const;
   std::vector<float> matrix(const std::vector<std::string>& cands,
                             const std::vector<std::string>& refs) const override;
-  size_t size() const { return table_.size(); }
+  size_t size() const { return keys_; }
 
  private:
-  std::unordered_map<std::string, float> table_;  // key: cand + "|" + ref
+  static constexpr uint32_t kAbsent = 0xFFFFFFFFu;
+  uint32_t id_of(const std::unordered_map<std::string, uint32_t>& ids, const std::string& s) const;
+  // Phrases interned once, pairs keyed by (cand id, ref id): a matrix costs |cands| + |refs|
+  // string lookups, not |cands| x |refs|.
+  std::unordered_map<std::string, uint32_t> cand_ids_, ref_ids_;
+  std::unordered_map<uint64_t, float> pairs_;
+  size_t keys_ = 0;
 };
 
 struct CaptureOptions {
@@ -139,6 +148,8 @@ class CaptureScorer {
   bool soft() const { return similarity_ != nullptr; }
 
  private:
+  struct SynTerm;
+  bool synonymous(SynTerm& a, SynTerm& b) const;
   struct Matched {
     size_t exact_and_synonym = 0;
     double cand_match = 0, ref_match = 0;

@@ -377,6 +377,21 @@ BOOST_AUTO_TEST_CASE(soft_stage_sums_best_matches_without_assignment_or_threshol
   BOOST_TEST(mixed.object.precision == (1 + static_cast<double>(-0.25f)) / (2 + 1e-6));
 }
 
+BOOST_AUTO_TEST_CASE(similarity_table_keys_are_concatenations) {
+  // The key is cand + "|" + ref; a phrase may itself hold '|', so every split must be found.
+  pgc::SimilarityTable t;
+  BOOST_TEST(t.add("a|b|c", 0.5));
+  BOOST_TEST(!t.add("a|b|c", 0.25));  // duplicate key
+  BOOST_TEST(t.add("a|b", -0.75));
+  BOOST_TEST(t.lookup("a", "b|c") == 0.5f);
+  BOOST_TEST(t.lookup("a|b", "c") == 0.5f);
+  BOOST_TEST(t.lookup("a", "b") == -0.75f);
+  BOOST_TEST(t.lookup("b", "a") == 0.f);
+  BOOST_TEST(t.size() == 2u);
+  auto m = t.matrix({"a", "a|b", "x"}, {"b|c", "c", "b"});
+  BOOST_TEST((m == std::vector<float>{0.5f, 0.f, -0.75f, 0.f, 0.5f, 0.f, 0.f, 0.f, 0.f}));
+}
+
 BOOST_AUTO_TEST_CASE(empty_types_score_zero_and_weights_apply) {
   FakeSynonyms fake;
   pgc::CaptureScorer scorer(pgc::CaptureOptions{}, &fake, nullptr);
