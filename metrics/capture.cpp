@@ -255,7 +255,7 @@ std::shared_ptr<const std::vector<unsigned>> CaptureScorer::lemma_ids(const std:
   return ids;
 }
 
-// One side of a synonym test, resolved on first use (WordNet lemma ids, all-space flag).
+// One side of a synonym test; its WordNet lemma ids are resolved on first use.
 struct CaptureScorer::SynTerm {
   const std::string* text = nullptr;
   const std::vector<unsigned>* lemmas = nullptr;  // owned by the scorer's memo
