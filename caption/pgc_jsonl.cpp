@@ -451,4 +451,29 @@ void check_prediction_against_ground_truth(const PgcPrediction& pred, const PgcG
   }
 }
 
+std::vector<const PgcPrediction*> align_predictions(const std::vector<PgcGroundTruth>& gts,
+                                                    const std::vector<PgcPrediction>& preds,
+                                                    const std::string& gt_file, const std::string& pred_file,
+                                                    bool allow_missing) {
+  std::unordered_map<std::string, size_t> gt_index;
+  for (size_t i = 0; i < gts.size(); ++i) gt_index.emplace(gts[i].image_id.key, i);
+  std::vector<const PgcPrediction*> out(gts.size(), nullptr);
+  for (const PgcPrediction& p : preds) {
+    const auto it = gt_index.find(p.image_id.key);
+    if (it == gt_index.end())
+      throw InputError(pred_file, "line " + std::to_string(p.line) + ", image " + p.image_id.key,
+                       "unknown image id (not in " + gt_file + ")");
+    check_prediction_against_ground_truth(p, gts[it->second], pred_file);
+    out[it->second] = &p;
+  }
+  if (!allow_missing) {
+    for (size_t i = 0; i < gts.size(); ++i)
+      if (!out[i])
+        throw InputError(pred_file, "image " + gts[i].image_id.key,
+                         "no prediction for this ground-truth image (" + gt_file + " line " +
+                             std::to_string(gts[i].line) + ")");
+  }
+  return out;
+}
+
 }  // namespace pgc

@@ -115,4 +115,12 @@ void write_ground_truth(const std::string& path, const std::vector<PgcGroundTrut
 void check_prediction_against_ground_truth(const PgcPrediction& pred, const PgcGroundTruth& gt,
                                            const std::string& pred_file);
 
+// Pairs each GT image with its prediction (same order as `gts`): a prediction whose image id
+// is not in the GT is an error ("unknown image id"), so is a GT image without prediction unless
+// `allow_missing` (then its entry is null: no caption, no masks). Also checks mask sizes.
+std::vector<const PgcPrediction*> align_predictions(const std::vector<PgcGroundTruth>& gts,
+                                                    const std::vector<PgcPrediction>& preds,
+                                                    const std::string& gt_file, const std::string& pred_file,
+                                                    bool allow_missing = false);
+
 }  // namespace pgc

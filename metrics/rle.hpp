@@ -26,6 +26,7 @@ struct Rle {
   bool operator==(const Rle& o) const {
     return height == o.height && width == o.width && counts == o.counts;
   }
+  bool operator!=(const Rle& o) const { return !(*this == o); }
 };
 
 // Encodes a column-major mask (any non-zero byte is foreground). pycocotools compares raw byte
