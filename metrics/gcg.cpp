@@ -427,4 +427,104 @@ GcgResult gcg_evaluate(const std::vector<GcgImage>& images, const TextSimilarity
   return r;
 }
 
+// ---------------------------------------------------------------- JSON form of the statistics
+
+JsonValue gcg_image_stats_to_json(const GcgImageStats& s, rapidjson::Document::AllocatorType& a) {
+  JsonValue o(rapidjson::kObjectType);
+  o.AddMember("image_id", JsonValue(s.image_id.c_str(), a), a);
+  o.AddMember("miou", s.miou, a);
+  o.AddMember("n_gt", uint64_t(s.gt_labels), a);
+  o.AddMember("n_pred", uint64_t(s.n_pred_masks), a);
+  o.AddMember("tp", uint64_t(s.recall_true_positives), a);
+  o.AddMember("tp_skip", uint64_t(s.recall_skip_true_positives), a);
+  JsonValue matches(rapidjson::kArrayType);
+  for (const auto& [g, d] : s.recall_matches) {
+    JsonValue pair(rapidjson::kArrayType);
+    pair.PushBack(uint64_t(g), a).PushBack(uint64_t(d), a);
+    matches.PushBack(pair, a);
+  }
+  o.AddMember("matches", matches, a);
+  JsonValue scores(rapidjson::kArrayType);
+  for (double x : s.dt_scores) scores.PushBack(x, a);
+  o.AddMember("scores", scores, a);
+  JsonValue coco(rapidjson::kArrayType);
+  const size_t n_dt = s.dt_scores.size();
+  for (const CocoImageEval& e : s.coco) {
+    if (!e.present) {
+      coco.PushBack(JsonValue(rapidjson::kNullType), a);
+      continue;
+    }
+    JsonValue area(rapidjson::kObjectType);
+    area.AddMember("n_gt", e.gt_not_ignored, a);
+    JsonValue dets(rapidjson::kArrayType);
+    for (size_t k = 0; k < n_dt; ++k) {
+      unsigned flags = 0;
+      for (int t = 0; t < kCocoIouThresholds; ++t) {
+        flags |= unsigned(e.dt_matched[t * n_dt + k]) << t;
+        flags |= unsigned(e.dt_ignored[t * n_dt + k]) << (kCocoIouThresholds + t);
+      }
+      dets.PushBack(flags, a);
+    }
+    area.AddMember("dets", dets, a);
+    coco.PushBack(area, a);
+  }
+  o.AddMember("coco", coco, a);
+  return o;
+}
+
+GcgImageStats gcg_image_stats_from_json(const JsonValue& v) {
+  auto bad = [](const std::string& what) { return std::invalid_argument("GCG statistics: " + what); };
+  auto get = [&](const char* key) -> const JsonValue& {
+    if (!v.IsObject() || !v.HasMember(key)) throw bad(std::string("missing \"") + key + "\"");
+    return v[key];
+  };
+  auto count = [&](const char* key) {
+    const JsonValue& x = get(key);
+    if (!x.IsUint64()) throw bad(std::string("\"") + key + "\" must be a count");
+    return x.GetUint64();
+  };
+  GcgImageStats s;
+  if (!get("image_id").IsString()) throw bad("\"image_id\" must be a string");
+  s.image_id = get("image_id").GetString();
+  if (!get("miou").IsNumber()) throw bad("\"miou\" must be a number");
+  s.miou = get("miou").GetDouble();
+  s.gt_labels = count("n_gt");
+  s.n_pred_masks = count("n_pred");
+  s.recall_true_positives = count("tp");
+  s.recall_skip_true_positives = count("tp_skip");
+  if (!get("matches").IsArray()) throw bad("\"matches\" must be an array");
+  for (const auto& m : get("matches").GetArray()) {
+    if (!m.IsArray() || m.Size() != 2 || !m[0].IsUint64() || !m[1].IsUint64()) throw bad("bad match pair");
+    s.recall_matches.emplace_back(m[0].GetUint64(), m[1].GetUint64());
+  }
+  if (!get("scores").IsArray()) throw bad("\"scores\" must be an array");
+  for (const auto& x : get("scores").GetArray()) {
+    if (!x.IsNumber()) throw bad("scores must be numbers");
+    s.dt_scores.push_back(x.GetDouble());
+  }
+  const size_t n_dt = s.dt_scores.size();
+  const JsonValue& coco = get("coco");
+  if (!coco.IsArray() || coco.Size() != kCocoAreaRanges) throw bad("\"coco\" must hold 4 area ranges");
+  for (int a = 0; a < kCocoAreaRanges; ++a) {
+    CocoImageEval& e = s.coco[a];
+    e.dt_matched.assign(kCocoIouThresholds * n_dt, 0);
+    e.dt_ignored.assign(kCocoIouThresholds * n_dt, 0);
+    if (coco[a].IsNull()) continue;
+    e.present = true;
+    if (!coco[a].IsObject() || !coco[a].HasMember("n_gt") || !coco[a]["n_gt"].IsUint() || !coco[a].HasMember("dets") ||
+        !coco[a]["dets"].IsArray() || coco[a]["dets"].Size() != n_dt)
+      throw bad("bad area range entry");
+    e.gt_not_ignored = coco[a]["n_gt"].GetUint();
+    for (size_t k = 0; k < n_dt; ++k) {
+      const JsonValue& f = coco[a]["dets"][rapidjson::SizeType(k)];
+      if (!f.IsUint()) throw bad("det flags must be integers");
+      for (int t = 0; t < kCocoIouThresholds; ++t) {
+        e.dt_matched[t * n_dt + k] = (f.GetUint() >> t) & 1;
+        e.dt_ignored[t * n_dt + k] = (f.GetUint() >> (kCocoIouThresholds + t)) & 1;
+      }
+    }
+  }
+  return s;
+}
+
 }  // namespace pgc

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json.hpp"
 #include "metrics/rle.hpp"
 
 namespace pgc {
@@ -114,6 +115,14 @@ GcgResult gcg_score(const GcgStats& stats);
 // Both, over `threads` threads (0 = all cores); results do not depend on the thread count.
 GcgResult gcg_evaluate(const std::vector<GcgImage>& images, const TextSimilarity& similarity,
                        const GcgOptions& options = {}, int threads = 0, GcgStats* stats_out = nullptr);
+
+// JSON form of one image's statistics (for results files, shards and bootstrap):
+// {"image_id", "miou", "n_gt", "n_pred", "tp", "tp_skip", "matches": [[g, d], ...],
+//  "scores": [...], "coco": [{"n_gt": k, "dets": [flags...]} | null  x 4 area ranges]}
+// where each det's flags hold bit t = matched at IoU threshold t and bit 10 + t = ignored.
+JsonValue gcg_image_stats_to_json(const GcgImageStats& s, rapidjson::Document::AllocatorType& a);
+// Inverse; throws std::invalid_argument on a malformed object.
+GcgImageStats gcg_image_stats_from_json(const JsonValue& v);
 
 // numpy's pairwise summation (np.sum / np.mean of float64), so means round like the reference.
 double numpy_pairwise_sum(const double* values, size_t n);

@@ -128,6 +128,22 @@ BOOST_AUTO_TEST_CASE(every_fixture_case_within_1e9) {
           BOOST_TEST((s.recall_matches == want));
         }
       }
+      // Statistics survive their JSON form (results files, shards): same corpus numbers.
+      pgc::JsonDoc doc(rapidjson::kArrayType);
+      for (const auto& im : stats.images) doc.PushBack(pgc::gcg_image_stats_to_json(im, doc.GetAllocator()), doc.GetAllocator());
+      const pgc::JsonDoc reparsed = pgc::parse_json(pgc::to_json(doc, false), "stats");
+      pgc::GcgStats back;
+      for (const auto& v : reparsed.GetArray()) back.images.push_back(pgc::gcg_image_stats_from_json(v));
+      const pgc::GcgResult again = pgc::gcg_score(back);
+      BOOST_TEST(again.coco_summary == r.coco_summary, boost::test_tools::per_element());
+      BOOST_TEST(again.mIoU == r.mIoU);
+      BOOST_TEST(again.recall == r.recall);
+      BOOST_TEST(again.recall_skip == r.recall_skip);
+      // Shards merge back into the same numbers.
+      pgc::GcgStats first, second;
+      for (size_t i = 0; i < stats.images.size(); ++i) (i < stats.images.size() / 2 ? first : second).images.push_back(stats.images[i]);
+      first.merge(second);
+      BOOST_TEST(pgc::gcg_score(first).AP == r.AP);
       // The thread count never changes a number.
       const pgc::GcgResult one = pgc::gcg_evaluate(images, sim, {}, 1);
       BOOST_TEST(one.AP == r.AP);
