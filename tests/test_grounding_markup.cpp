@@ -3,8 +3,11 @@
 #define BOOST_TEST_MODULE grounding_markup
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "caption/code_points.hpp"
 #include "caption/grounding_markup.hpp"
+#include "caption/pgc_jsonl.hpp"
 
 namespace {
 
@@ -139,4 +142,61 @@ BOOST_AUTO_TEST_CASE(offsets_are_code_points_not_bytes) {
   BOOST_REQUIRE_EQUAL(g.warnings.size(), 1u);
   BOOST_TEST(g.warnings[0].offset == 7u);  // raw offset of the stray '>'
   BOOST_CHECK_THROW(pgc::parse_grounding_markup("bad \xff utf8"), std::invalid_argument);
+}
+
+// Every GT caption of the grounded fixtures, written back as markup from its spans (nested
+// where spans nest), parses to the same plain caption, spans and ids.
+BOOST_AUTO_TEST_CASE(fixture_captions_round_trip_through_markup) {
+  const char* cases[] = {"real_perfect", "real_perturbed", "edge_recall_quirks",
+                         "edge_empty_null", "edge_many_preds", "synth_medium_50"};
+  size_t checked = 0;
+  for (const char* name : cases) {
+    for (const auto& gt : pgc::read_ground_truth(std::string(PGC_FIXTURES_DIR) + "/grounded/cases/" + name + "/gt.jsonl")) {
+      BOOST_TEST_CONTEXT(name << " image " << gt.image_id.key) {
+        // Opening order: by start, longer first (the order the parser reports phrases in).
+        std::vector<size_t> order(gt.spans.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+          return gt.spans[a].start != gt.spans[b].start ? gt.spans[a].start < gt.spans[b].start
+                                                        : gt.spans[a].end > gt.spans[b].end;
+        });
+        const std::u32string text = pgc::utf8_to_code_points(gt.caption);
+        std::u32string markup;
+        std::vector<size_t> open;  // stack of span indices
+        size_t next = 0;
+        bool nested_properly = true;
+        for (size_t pos = 0; pos <= text.size(); ++pos) {
+          while (!open.empty() && gt.spans[open.back()].end == pos) {
+            markup += U'>';
+            open.pop_back();
+          }
+          while (next < order.size() && gt.spans[order[next]].start == pos) {
+            const auto& s = gt.spans[order[next]];
+            if (!open.empty() && s.end > gt.spans[open.back()].end) nested_properly = false;
+            markup += U'<';
+            for (size_t k = 0; k < s.segment_ids.size(); ++k) {
+              if (k) markup += U',';
+              for (char c : std::to_string(s.segment_ids[k])) markup += char32_t(c);
+            }
+            markup += U": ";
+            open.push_back(order[next++]);
+          }
+          if (pos < text.size()) markup += text[pos];
+        }
+        if (!nested_properly) continue;  // crossing spans cannot be written as markup
+        const auto g = pgc::parse_grounding_markup(pgc::code_points_to_utf8(markup));
+        BOOST_TEST(g.plain == gt.caption);
+        BOOST_REQUIRE_EQUAL(g.phrases.size(), order.size());
+        for (size_t i = 0; i < order.size(); ++i) {
+          const auto& s = gt.spans[order[i]];
+          BOOST_TEST(g.phrases[i].span_begin == s.start);
+          BOOST_TEST(g.phrases[i].span_end == s.end);
+          BOOST_TEST(g.phrases[i].ids == s.segment_ids, boost::test_tools::per_element());
+        }
+        for (const auto& w : g.warnings) BOOST_TEST(w.code == "nested");
+        ++checked;
+      }
+    }
+  }
+  BOOST_TEST(checked > 50u);
 }
