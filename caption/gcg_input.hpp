@@ -6,6 +6,7 @@
 //   Predictions: phrases with a non-null mask, in file order (null masks are dropped: GLaMM
 //       cannot represent them; all-zero masks are kept as area-0 detections).
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "caption/pgc_jsonl.hpp"
@@ -16,6 +17,9 @@ namespace pgc {
 // Column-major RLE of the pixels of `segment_id` in a row-major panoptic id map (R + 256 G +
 // 256^2 B as decoded from the PNG).
 Rle panoptic_segment_mask(const std::vector<uint32_t>& ids, uint32_t height, uint32_t width, uint32_t segment_id);
+
+// Column-major RLEs of every non-zero segment id of the map, in one pass over the pixels.
+std::unordered_map<uint32_t, Rle> panoptic_segment_masks(const std::vector<uint32_t>& ids, uint32_t height, uint32_t width);
 
 // GT spans in GLaMM annotation order (indices into gt.spans).
 std::vector<size_t> glamm_span_order(const PgcGroundTruth& gt);

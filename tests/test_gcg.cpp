@@ -271,3 +271,20 @@ BOOST_AUTO_TEST_CASE(numpy_pairwise_sum_matches_numpy_blocking) {
   BOOST_TEST(pgc::numpy_pairwise_sum(v.data(), v.size()) == 1e16 + 16);
   BOOST_TEST(pgc::numpy_pairwise_sum(v.data(), 5) == 1e16);  // fewer than 8: a plain loop
 }
+
+BOOST_AUTO_TEST_CASE(segment_masks_in_one_pass_equal_one_mask_per_segment) {
+  // 3x4 id map, row-major; ids 0 (VOID), 5, 7, and 9 touching the last pixel.
+  const std::vector<uint32_t> ids = {5, 5, 0, 7,
+                                     5, 7, 7, 7,
+                                     0, 0, 9, 9};
+  const auto all = pgc::panoptic_segment_masks(ids, 3, 4);
+  BOOST_TEST(all.size() == 3u);  // VOID is not a segment
+  for (uint32_t id : {5u, 7u, 9u}) {
+    BOOST_TEST_CONTEXT("segment " << id) {
+      const pgc::Rle one = pgc::panoptic_segment_mask(ids, 3, 4, id);
+      BOOST_TEST(pgc::rle_check(one).empty());
+      BOOST_TEST(all.at(id).counts == one.counts, boost::test_tools::per_element());
+    }
+  }
+  BOOST_TEST(pgc::rle_area(all.at(7)) == 4u);
+}
