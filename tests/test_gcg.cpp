@@ -288,3 +288,28 @@ BOOST_AUTO_TEST_CASE(segment_masks_in_one_pass_equal_one_mask_per_segment) {
   }
   BOOST_TEST(pgc::rle_area(all.at(7)) == 4u);
 }
+
+BOOST_AUTO_TEST_CASE(ap_ranks_tied_images_by_numeric_id_and_handles_no_predictions) {
+  // Image "9" holds a hit, image "10" a false positive. COCOeval ranks equal scores by ascending
+  // image id (numerically): hit first -> AP50 ~ 1. Bytewise order ("10" < "9") would give 1/2.
+  pgc::GcgImage nine, ten;
+  nine.image_id = "9";
+  nine.gt_masks = {strip(10, 0, 5)};
+  nine.gt_labels = {"g"};
+  nine.pred_masks = {strip(10, 0, 5)};
+  nine.pred_phrases = {"p"};
+  ten.image_id = "10";
+  ten.pred_masks = {strip(10, 0, 5)};
+  ten.pred_phrases = {"p"};
+  const auto sim = table_sim({{{"g", "p"}, 1.0}});
+  const pgc::GcgResult r = pgc::gcg_evaluate({ten, nine}, sim);
+  BOOST_TEST(r.AP50 > 1.0 - 1e-15);
+  // No predictions anywhere (GLaMM crashes): AP 0, recall 0, mIoU 0.
+  nine.pred_masks.clear();
+  nine.pred_phrases.clear();
+  const pgc::GcgResult none = pgc::gcg_evaluate({nine}, sim);
+  BOOST_TEST(none.AP == 0.0);
+  BOOST_TEST(none.AP50 == 0.0);
+  BOOST_TEST(none.recall == 0.0);
+  BOOST_TEST(none.mIoU == 0.0);
+}
