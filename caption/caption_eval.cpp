@@ -1,0 +1,204 @@
+#include "caption/caption_eval.hpp"
+
+#include <chrono>
+#include <memory>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "core/thread_pool.hpp"
+#include "metrics/cider.hpp"
+#include "metrics/numpy_mean.hpp"
+#include "metrics/python_text.hpp"
+#include "metrics/rouge.hpp"
+
+namespace pgc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// One caption's words: `words` for BLEU/CIDEr (str.split()), `rouge_words` for ROUGE-L
+// (str.split(" ")) only where the two splits differ.
+struct CaptionWords {
+  TokenIds words, rouge_words;
+  bool rouge_same = true;
+  const TokenIds& rouge() const { return rouge_same ? words : rouge_words; }
+};
+
+struct TokenizedCorpus {
+  std::vector<CaptionWords> preds;
+  std::vector<std::vector<CaptionWords>> refs;
+};
+
+void add_caption(Vocabulary& vocab, const std::string& text, bool need_rouge, CaptionWords& out) {
+  out.words = vocab.add_split(text);
+  out.rouge_same = !need_rouge || splits_agree(text);
+  if (!out.rouge_same) out.rouge_words = vocab.add_split_single_space(text);
+}
+
+TokenizedCorpus words_of(const CaptionSet& set, Vocabulary& vocab, bool need_rouge) {
+  TokenizedCorpus c;
+  c.preds.resize(set.ids.size());
+  c.refs.resize(set.ids.size());
+  for (size_t i = 0; i < set.ids.size(); ++i) {
+    add_caption(vocab, set.preds[i], need_rouge, c.preds[i]);
+    c.refs[i].resize(set.refs[i].size());
+    for (size_t r = 0; r < set.refs[i].size(); ++r) add_caption(vocab, set.refs[i][r], need_rouge, c.refs[i][r]);
+  }
+  return c;
+}
+
+// Per-worker buffers, so scoring an image allocates nothing in the steady state.
+struct Worker {
+  CaptionNgrams cand;
+  std::vector<CaptionNgrams> refs;
+  std::vector<const CaptionNgrams*> ref_ptrs;
+  std::vector<const TokenIds*> rouge_refs;
+  RougeL rouge;
+  std::unique_ptr<CiderD> cider;
+};
+
+}  // namespace
+
+void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
+  o.bleu = o.meteor = o.rouge = o.cider = false;
+  std::stringstream ss(list);
+  std::string name;
+  bool any = false;
+  while (std::getline(ss, name, ',')) {
+    if (name == "bleu") o.bleu = true;
+    else if (name == "meteor") o.meteor = true;
+    else if (name == "rouge") o.rouge = true;
+    else if (name == "cider") o.cider = true;
+    else throw UsageError("--metrics: unknown metric \"" + name + "\" (choose from bleu,meteor,rouge,cider)");
+    any = true;
+  }
+  if (!any) throw UsageError("--metrics: no metric named (choose from bleu,meteor,rouge,cider)");
+}
+
+CaptionSet tokenize_for_scoring(const CaptionSet& raw, const CaptionEvalOptions& options) {
+  if (options.tokenize == "none") return raw;
+  if (options.tokenize == "ptb")
+    // LEAD: replace with ptb_tokenize(raw.refs) and ptb_tokenize(one group per prediction).
+    throw UsageError("--tokenize ptb: the PTB tokenizer is not built yet in this build; "
+                     "pass --tokenize none with captions already tokenized");
+  throw UsageError("--tokenize must be ptb or none, not \"" + options.tokenize + "\"");
+}
+
+CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions& options) {
+  CaptionResult result;
+  const int threads = resolve_threads(options.threads);
+  auto t0 = Clock::now();
+  const CaptionSet set = tokenize_for_scoring(raw, options);
+  result.seconds.emplace_back("tokenize", seconds_since(t0));
+  const size_t n = set.ids.size();
+  result.ids = set.ids;
+
+  result.signature.add("tok", options.tokenize == "none" ? "none" : options.tokenize);
+  if (options.bleu) result.signature.add("bleu", "coco-closest");
+  if (options.meteor) {
+    // LEAD: METEOR dispatch (data files, modules) goes here; it adds its own signature field.
+    throw UsageError("--metrics meteor: METEOR is not built yet in this build; "
+                     "pass --metrics bleu,rouge,cider");
+  }
+  if (options.rouge) result.signature.add("rouge", "L-beta1.2-split-space");
+  if (options.cider) result.signature.add("cider", "D-n4-sigma6-idf.refs");
+
+  t0 = Clock::now();
+  Vocabulary vocab;
+  TokenizedCorpus words = words_of(set, vocab, options.rouge);
+  result.seconds.emplace_back("words", seconds_since(t0));
+
+  std::vector<std::vector<const TokenIds*>> ref_words(n);
+  for (size_t i = 0; i < n; ++i)
+    for (const auto& r : words.refs[i]) ref_words[i].push_back(&r.words);
+
+  std::unique_ptr<CiderDocumentFrequency> df;
+  if (options.cider) {
+    t0 = Clock::now();
+    df = std::make_unique<CiderDocumentFrequency>(CiderDocumentFrequency::build(ref_words, threads));
+    result.seconds.emplace_back("cider-df", seconds_since(t0));
+  }
+
+  if (options.bleu) result.bleu.resize(n);
+  if (options.rouge) result.rouge.resize(n);
+  if (options.cider) result.cider.resize(n);
+  std::vector<Worker> workers(threads);
+  for (auto& w : workers)
+    if (df) w.cider = std::make_unique<CiderD>(*df);
+
+  t0 = Clock::now();
+  Progress progress("caption metrics", n, options.quiet);
+  parallel_for(n, threads, [&](size_t i, int wi) {
+    Worker& w = workers[wi];
+    const auto& refs = words.refs[i];
+    if (options.bleu || options.cider) {
+      w.cand.build(words.preds[i].words);
+      if (w.refs.size() < refs.size()) w.refs.resize(refs.size());
+      w.ref_ptrs.clear();
+      for (size_t r = 0; r < refs.size(); ++r) {
+        w.refs[r].build(refs[r].words);
+        w.ref_ptrs.push_back(&w.refs[r]);
+      }
+      if (options.bleu) result.bleu[i] = bleu_stats(w.cand, w.ref_ptrs);
+      if (options.cider) result.cider[i] = w.cider->score(w.cand, w.ref_ptrs);
+    }
+    if (options.rouge) {
+      w.rouge_refs.clear();
+      for (const auto& r : refs) w.rouge_refs.push_back(&r.rouge());
+      result.rouge[i] = w.rouge.score(words.preds[i].rouge(), w.rouge_refs);
+    }
+    progress.tick();
+  });
+  progress.done();
+  result.seconds.emplace_back("score", seconds_since(t0));
+
+  // Per-image scores and corpus values, in the reference's metric order.
+  std::vector<size_t> all(n);
+  for (size_t i = 0; i < n; ++i) all[i] = i;
+  auto corpus = caption_corpus_from_stats(options.bleu ? &result.bleu : nullptr,
+                                          options.rouge ? &result.rouge : nullptr,
+                                          options.cider ? &result.cider : nullptr, all);
+  for (auto& [name, value] : corpus) {
+    result.metrics.push_back(name);
+    result.corpus.push_back(value);
+  }
+  result.per_image.assign(n, {});
+  for (size_t i = 0; i < n; ++i) {
+    auto& row = result.per_image[i];
+    if (options.bleu) {
+      auto b = bleu_score(result.bleu[i]);
+      row.insert(row.end(), b.begin(), b.end());
+    }
+    if (options.rouge) row.push_back(result.rouge[i]);
+    if (options.cider) row.push_back(result.cider[i]);
+  }
+  return result;
+}
+
+std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
+    const std::vector<BleuStats>* bleu, const std::vector<double>* rouge, const std::vector<double>* cider,
+    const std::vector<size_t>& samples) {
+  std::vector<std::pair<std::string, double>> out;
+  if (bleu) {
+    BleuStats total;
+    for (size_t i : samples) total.merge((*bleu)[i]);
+    auto b = bleu_score(total);
+    for (int k = 0; k < 4; ++k) out.emplace_back("Bleu_" + std::to_string(k + 1), b[k]);
+  }
+  std::vector<double> values(samples.size());
+  if (rouge) {
+    for (size_t j = 0; j < samples.size(); ++j) values[j] = (*rouge)[samples[j]];
+    out.emplace_back("ROUGE_L", numpy_mean(values));
+  }
+  if (cider) {
+    for (size_t j = 0; j < samples.size(); ++j) values[j] = (*cider)[samples[j]];
+    out.emplace_back("CIDEr", numpy_mean(values));
+  }
+  return out;
+}
+
+}  // namespace pgc
