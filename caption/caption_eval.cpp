@@ -1,6 +1,7 @@
 #include "caption/caption_eval.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -199,6 +200,52 @@ std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
     out.emplace_back("CIDEr", numpy_mean(values));
   }
   return out;
+}
+
+CaptionSampleStats CaptionSampleStats::from_result(const CaptionResult& r) {
+  return CaptionSampleStats{r.ids, r.bleu, r.rouge, r.cider};
+}
+
+CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, const std::string& file) {
+  const JsonValue& stats = member(results, "stats", file, "");
+  if (!stats.IsObject() || stats.MemberCount() == 0)
+    throw InputError(file, "stats", "expected per-image statistics {\"<id>\": {...}}");
+  CaptionSampleStats s;
+  const JsonValue& first = stats.MemberBegin()->value;
+  const bool has_bleu = first.IsObject() && first.HasMember("bleu");
+  const bool has_rouge = first.IsObject() && first.HasMember("rouge");
+  const bool has_cider = first.IsObject() && first.HasMember("cider");
+  for (auto m = stats.MemberBegin(); m != stats.MemberEnd(); ++m) {
+    std::string id(m->name.GetString(), m->name.GetStringLength());
+    std::string item = "stats \"" + id + "\"";
+    s.ids.push_back(id);
+    if (has_bleu) {
+      const JsonValue& b = member(m->value, "bleu", file, item);
+      std::array<int64_t, 10> arr{};
+      bool ok = b.IsArray() && b.Size() == 10;
+      for (rapidjson::SizeType k = 0; ok && k < 10; ++k) {
+        ok = b[k].IsInt64() && b[k].GetInt64() >= 0;
+        if (ok) arr[k] = b[k].GetInt64();
+      }
+      if (!ok) throw InputError(file, item, "\"bleu\" must be a list of 10 non-negative integers");
+      s.bleu.push_back(BleuStats::from_array(arr));
+    }
+    if (has_rouge) s.rouge.push_back(get_number(member(m->value, "rouge", file, item), file, item + " rouge"));
+    if (has_cider) s.cider.push_back(get_number(member(m->value, "cider", file, item), file, item + " cider"));
+  }
+  return s;
+}
+
+CorpusFn CaptionSampleStats::corpus_fn() const {
+  auto self = std::make_shared<CaptionSampleStats>(*this);
+  return [self](const std::vector<size_t>& samples) {
+    std::map<std::string, double> out;
+    for (auto& [k, v] : caption_corpus_from_stats(self->bleu.empty() ? nullptr : &self->bleu,
+                                                  self->rouge.empty() ? nullptr : &self->rouge,
+                                                  self->cider.empty() ? nullptr : &self->cider, samples))
+      out[k] = v;
+    return out;
+  };
 }
 
 }  // namespace pgc

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "caption/caption_io.hpp"
+#include "core/bootstrap.hpp"
+#include "core/json.hpp"
 #include "core/signature.hpp"
 #include "metrics/bleu.hpp"
 
@@ -49,5 +51,17 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
 std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
     const std::vector<BleuStats>* bleu, const std::vector<double>* rouge,
     const std::vector<double>* cider, const std::vector<size_t>& samples);
+
+// Per-image statistics of one scored system, from a CaptionResult or read back from a results
+// file's "stats" block; corpus_fn() recomputes the corpus metrics for any multiset of images
+// (bootstrap intervals, `pgc compare`). METEOR's statistics join here with the METEOR scorer.
+struct CaptionSampleStats {
+  std::vector<std::string> ids;
+  std::vector<BleuStats> bleu;      // empty when BLEU was not computed
+  std::vector<double> rouge, cider;  // likewise
+  static CaptionSampleStats from_result(const CaptionResult& r);
+  static CaptionSampleStats from_results(const JsonValue& results, const std::string& file);
+  CorpusFn corpus_fn() const;
+};
 
 }  // namespace pgc

@@ -48,69 +48,10 @@ JsonValue stats_block(const CaptionResult& r, rapidjson::Document::AllocatorType
   return stats;
 }
 
-// Per-image statistics read back from a results file (for bootstrap here and `pgc compare`).
-struct CaptionStats {
-  std::vector<std::string> ids;
-  std::vector<BleuStats> bleu;
-  std::vector<double> rouge, cider;
-  bool has_bleu = false, has_rouge = false, has_cider = false;
-  CorpusFn corpus_fn() const {
-    auto self = std::make_shared<CaptionStats>(*this);
-    return [self](const std::vector<size_t>& samples) {
-      std::map<std::string, double> out;
-      for (auto& [k, v] : caption_corpus_from_stats(self->has_bleu ? &self->bleu : nullptr,
-                                                    self->has_rouge ? &self->rouge : nullptr,
-                                                    self->has_cider ? &self->cider : nullptr, samples))
-        out[k] = v;
-      return out;
-    };
-  }
-};
-
-CaptionStats stats_from_result(const CaptionResult& r) {
-  CaptionStats s;
-  s.ids = r.ids;
-  s.bleu = r.bleu;
-  s.rouge = r.rouge;
-  s.cider = r.cider;
-  s.has_bleu = !r.bleu.empty();
-  s.has_rouge = !r.rouge.empty();
-  s.has_cider = !r.cider.empty();
-  return s;
-}
-
-CaptionStats stats_from_json(const JsonValue& results, const std::string& file) {
-  const JsonValue& stats = member(results, "stats", file, "");
-  if (!stats.IsObject() || stats.MemberCount() == 0) throw InputError(file, "stats", "expected per-image statistics");
-  CaptionStats s;
-  const JsonValue& first = stats.MemberBegin()->value;
-  s.has_bleu = first.IsObject() && first.HasMember("bleu");
-  s.has_rouge = first.IsObject() && first.HasMember("rouge");
-  s.has_cider = first.IsObject() && first.HasMember("cider");
-  for (auto m = stats.MemberBegin(); m != stats.MemberEnd(); ++m) {
-    std::string id(m->name.GetString(), m->name.GetStringLength());
-    std::string item = "stats \"" + id + "\"";
-    s.ids.push_back(id);
-    if (s.has_bleu) {
-      const JsonValue& b = member(m->value, "bleu", file, item);
-      if (!b.IsArray() || b.Size() != 10) throw InputError(file, item, "\"bleu\" must be a list of 10 integers");
-      std::array<int64_t, 10> arr{};
-      for (rapidjson::SizeType k = 0; k < 10; ++k) {
-        if (!b[k].IsInt64()) throw InputError(file, item, "\"bleu\" must be a list of 10 integers");
-        arr[k] = b[k].GetInt64();
-      }
-      s.bleu.push_back(BleuStats::from_array(arr));
-    }
-    if (s.has_rouge) s.rouge.push_back(get_number(member(m->value, "rouge", file, item), file, item + " rouge"));
-    if (s.has_cider) s.cider.push_back(get_number(member(m->value, "cider", file, item), file, item + " cider"));
-  }
-  return s;
-}
-
 // `pgc compare` / `pgc gate` rebuild corpus metrics from a caption results file's "stats".
 // METEOR's statistics are wired in with the METEOR scorer.
 RegisterResampler g_caption_resampler("caption", [](const JsonValue& results, const std::string& file) {
-  CaptionStats s = stats_from_json(results, file);
+  CaptionSampleStats s = CaptionSampleStats::from_results(results, file);
   return SampleSet{s.ids, s.corpus_fn()};
 });
 
@@ -145,7 +86,7 @@ int run_caption(CaptionArgs args) {
 
   CaptionResult r = evaluate_captions(set, opt);
   std::map<std::string, Interval> ci;
-  if (args.bootstrap > 0) ci = bootstrap_ci(r.ids.size(), stats_from_result(r).corpus_fn(), args.bootstrap, args.seed);
+  if (args.bootstrap > 0) ci = bootstrap_ci(r.ids.size(), CaptionSampleStats::from_result(r).corpus_fn(), args.bootstrap, args.seed);
 
   if (!args.json.empty()) {
     JsonDoc doc = make_results(args.name, "caption", r.signature, {{"refs", args.refs}, {"preds", args.preds}});
