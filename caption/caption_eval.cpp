@@ -117,10 +117,11 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   for (size_t i = 0; i < n; ++i)
     for (const auto& r : words.refs[i]) ref_words[i].push_back(&r.words);
 
-  std::unique_ptr<CiderDocumentFrequency> df;
+  std::unique_ptr<CiderIdf> idf;
   if (options.cider) {
     t0 = Clock::now();
-    df = std::make_unique<CiderDocumentFrequency>(CiderDocumentFrequency::build(ref_words, threads));
+    // The full frequency table is large; only the frozen idf (df >= 2) outlives this block.
+    idf = std::make_unique<CiderIdf>(CiderDocumentFrequency::build(ref_words, threads));
     result.seconds.emplace_back("cider-df", seconds_since(t0));
   }
 
@@ -129,7 +130,7 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   if (options.cider) result.cider.resize(n);
   std::vector<Worker> workers(threads);
   for (auto& w : workers)
-    if (df) w.cider = std::make_unique<CiderD>(*df);
+    if (idf) w.cider = std::make_unique<CiderD>(*idf);
 
   t0 = Clock::now();
   Progress progress("caption metrics", n, options.quiet);

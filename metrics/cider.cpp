@@ -114,11 +114,25 @@ size_t CiderDocumentFrequency::distinct_ngrams() const {
 
 // ---- scoring ----
 
-CiderD::CiderD(const CiderDocumentFrequency& df)
-    : df_(df), log_images_(std::log(static_cast<double>(df.images()))) {
-  log_df_.resize(df.images() + 1);
-  for (size_t d = 0; d < log_df_.size(); ++d) log_df_[d] = std::log(std::max(1.0, static_cast<double>(d)));
+CiderIdf::CiderIdf(const CiderDocumentFrequency& df)
+    : images_(df.images()), log_images_(std::log(static_cast<double>(df.images()))) {
+  std::vector<double> log_of(df.images() + 1);  // log(df) for every possible df
+  for (size_t d = 0; d < log_of.size(); ++d) log_of[d] = std::log(std::max(1.0, static_cast<double>(d)));
+  size_t frequent = 0;
+  df.for_each([&](const NgramKey&, uint32_t d) { frequent += d >= 2; });
+  size_t cap = 16;
+  while (cap < frequent * 2) cap *= 2;
+  slots_.assign(cap, Slot{});
+  df.for_each([&](const NgramKey& key, uint32_t d) {
+    if (d < 2) return;
+    size_t m = cap - 1, i = key.hash() & m;
+    while (!(slots_[i].key == NgramKey{})) i = (i + 1) & m;
+    slots_[i] = Slot{key, log_of[std::min<size_t>(d, log_of.size() - 1)]};
+    ++used_;
+  });
 }
+
+CiderD::CiderD(const CiderIdf& idf) : idf_(idf) {}
 
 void CiderD::vectorize(const CaptionNgrams& ngrams, Vec& v) const {
   const double two = g_two;
@@ -129,8 +143,7 @@ void CiderD::vectorize(const CaptionNgrams& ngrams, Vec& v) const {
   for (int n = 1; n <= kN; ++n) {
     double norm2 = 0.0;
     for (const NgramCount* e = ngrams.begin(n); e != ngrams.end(n); ++e, ++index) {
-      uint32_t df = df_.df(e->key);
-      double w = static_cast<double>(e->count) * (log_images_ - log_df_[std::min<size_t>(df, log_df_.size() - 1)]);
+      double w = static_cast<double>(e->count) * (idf_.log_images() - idf_.log_df(e->key));
       v.weight[index] = w;
       norm2 += std::pow(w, two);
       if (n == 2) v.bigrams += e->count;
@@ -189,8 +202,8 @@ std::vector<double> CiderD::score_texts(const std::vector<std::string>& candidat
     for (const auto& r : refs[i]) ref_ids[i].push_back(vocab.add_split(r));
   for (size_t i = 0; i < refs.size(); ++i)
     for (const auto& r : ref_ids[i]) ref_ptrs[i].push_back(&r);
-  CiderDocumentFrequency df = CiderDocumentFrequency::build(ref_ptrs, 1);
-  CiderD cider(df);
+  CiderIdf idf(CiderDocumentFrequency::build(ref_ptrs, 1));
+  CiderD cider(idf);
   std::vector<double> scores;
   for (size_t i = 0; i < candidates.size(); ++i) scores.push_back(cider.score(cand_ids[i], ref_ptrs[i]));
   return scores;

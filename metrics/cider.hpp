@@ -34,6 +34,13 @@ class CiderDocumentFrequency {
   size_t images() const { return images_; }
   uint32_t df(const NgramKey& key) const;
   size_t distinct_ngrams() const;
+  // Calls fn(key, df) for every n-gram (in table order).
+  template <class Fn>
+  void for_each(Fn fn) const {
+    for (const Table& t : shards_)
+      for (const Slot& s : t.slots)
+        if (s.df) fn(s.key, s.df);
+  }
 
  private:
   struct Slot {
@@ -54,11 +61,39 @@ class CiderDocumentFrequency {
   size_t images_ = 0;
 };
 
+// The frozen idf the scorer reads: log(N) and log(max(1, df)) per n-gram. Only n-grams with
+// df >= 2 are stored, since df 0 and df 1 both give log(1) = 0; the table stays small enough to
+// keep lookups in cache, and the (much larger) CiderDocumentFrequency can be dropped.
+class CiderIdf {
+ public:
+  explicit CiderIdf(const CiderDocumentFrequency& df);
+  size_t images() const { return images_; }
+  double log_images() const { return log_images_; }
+  double log_df(const NgramKey& key) const {
+    size_t m = slots_.size() - 1;
+    for (size_t i = key.hash() & m;; i = (i + 1) & m) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return s.log_df;
+      if (s.key == NgramKey{}) return 0.0;  // empty slot: df 0 or 1
+    }
+  }
+  size_t size() const { return used_; }
+
+ private:
+  struct Slot {
+    NgramKey key;  // NgramKey{} (all ones) = empty; no real n-gram has that key
+    double log_df = 0;
+  };
+  std::vector<Slot> slots_;
+  size_t used_ = 0, images_ = 0;
+  double log_images_ = 0;
+};
+
 class CiderD {
  public:
   static constexpr int kN = 4;
   static constexpr double kSigma = 6.0;
-  explicit CiderD(const CiderDocumentFrequency& df);
+  explicit CiderD(const CiderIdf& idf);
   // One image's score (words from the same Vocabulary as the frequencies).
   double score(const TokenIds& candidate, const std::vector<const TokenIds*>& refs);
   // The same from n-grams already counted (CaptionNgrams::build with max_n 4), e.g. shared
@@ -76,9 +111,7 @@ class CiderD {
     int64_t bigrams = 0;
   };
   void vectorize(const CaptionNgrams& ngrams, Vec& v) const;
-  const CiderDocumentFrequency& df_;
-  double log_images_;
-  std::vector<double> log_df_;  // log(max(1, df)) for df = 0..N
+  const CiderIdf& idf_;
   Vec cand_, ref_;
   CaptionNgrams cand_ngrams_;
   std::vector<CaptionNgrams> ref_ngrams_;

@@ -41,11 +41,15 @@ class Vocabulary {
 struct NgramKey {
   uint64_t hi = ~0ull, lo = ~0ull;
   bool operator==(const NgramKey& o) const { return hi == o.hi && lo == o.lo; }
-  uint64_t hash() const {
-    uint64_t h = hi * 0x9E3779B97F4A7C15ull ^ (lo + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    return h ^ (h >> 32);
+  uint64_t hash() const { return mix(hi ^ mix(lo)); }
+  // murmur3's 64-bit finalizer: every input bit reaches every output bit, so both the low bits
+  // (table slots) and the high bits (shards) are well spread.
+  static uint64_t mix(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
   }
 };
 

@@ -214,7 +214,10 @@ BOOST_AUTO_TEST_CASE(cider_frequencies_merge_and_build_agree) {
   BOOST_TEST(merged.images() == one.images());
   BOOST_TEST(merged.distinct_ngrams() == one.distinct_ngrams());
   BOOST_TEST(four.distinct_ngrams() == one.distinct_ngrams());
-  CiderD a(one), b(merged), c(four);
+  CiderIdf ia(one), ib(merged), ic(four);
+  BOOST_TEST(ia.size() == ib.size());
+  BOOST_TEST(ia.size() > 0u);
+  CiderD a(ia), b(ib), c(ic);
   for (size_t i = 0; i < refs.size(); ++i) {
     const TokenIds& cand = refs[(i + 1) % refs.size()][0];
     double sa = a.score(cand, ptrs[i]);
