@@ -40,15 +40,45 @@ void add_caption(Vocabulary& vocab, const std::string& text, bool need_rouge, Ca
   if (!out.rouge_same) out.rouge_words = vocab.add_split_single_space(text);
 }
 
-TokenizedCorpus words_of(const CaptionSet& set, Vocabulary& vocab, bool need_rouge) {
+void remap(TokenIds& ids, const std::vector<uint32_t>& to_global) {
+  for (auto& id : ids) id = to_global[id];
+}
+
+// Word ids for every caption. Images are split into one contiguous chunk per thread; each chunk
+// interns into its own Vocabulary in parallel, then the (small) chunk vocabularies are merged
+// into one and the chunk's ids remapped. Ids only need to be consistent, never ordered.
+TokenizedCorpus words_of(const CaptionSet& set, bool need_rouge, int threads) {
+  const size_t n = set.ids.size();
   TokenizedCorpus c;
-  c.preds.resize(set.ids.size());
-  c.refs.resize(set.ids.size());
-  for (size_t i = 0; i < set.ids.size(); ++i) {
-    add_caption(vocab, set.preds[i], need_rouge, c.preds[i]);
-    c.refs[i].resize(set.refs[i].size());
-    for (size_t r = 0; r < set.refs[i].size(); ++r) add_caption(vocab, set.refs[i][r], need_rouge, c.refs[i][r]);
-  }
+  c.preds.resize(n);
+  c.refs.resize(n);
+  const size_t chunks = std::max<size_t>(1, std::min<size_t>(threads, n / 64 + 1));
+  std::vector<Vocabulary> local(chunks);
+  auto chunk_range = [&](size_t k) { return std::make_pair(k * n / chunks, (k + 1) * n / chunks); };
+  parallel_for(chunks, threads, [&](size_t k, int) {
+    auto [lo, hi] = chunk_range(k);
+    for (size_t i = lo; i < hi; ++i) {
+      add_caption(local[k], set.preds[i], need_rouge, c.preds[i]);
+      c.refs[i].resize(set.refs[i].size());
+      for (size_t r = 0; r < set.refs[i].size(); ++r) add_caption(local[k], set.refs[i][r], need_rouge, c.refs[i][r]);
+    }
+  });
+  if (chunks == 1) return c;
+  Vocabulary global;
+  std::vector<std::vector<uint32_t>> to_global(chunks);
+  for (size_t k = 0; k < chunks; ++k)
+    for (uint32_t id = 0; id < local[k].size(); ++id) to_global[k].push_back(global.add(local[k].word(id)));
+  parallel_for(chunks, threads, [&](size_t k, int) {
+    auto [lo, hi] = chunk_range(k);
+    for (size_t i = lo; i < hi; ++i) {
+      remap(c.preds[i].words, to_global[k]);
+      remap(c.preds[i].rouge_words, to_global[k]);
+      for (auto& w : c.refs[i]) {
+        remap(w.words, to_global[k]);
+        remap(w.rouge_words, to_global[k]);
+      }
+    }
+  });
   return c;
 }
 
@@ -109,8 +139,7 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   if (options.cider) result.signature.add("cider", "D-n4-sigma6-idf.refs");
 
   t0 = Clock::now();
-  Vocabulary vocab;
-  TokenizedCorpus words = words_of(set, vocab, options.rouge);
+  TokenizedCorpus words = words_of(set, options.rouge, threads);
   result.seconds.emplace_back("words", seconds_since(t0));
 
   std::vector<std::vector<const TokenIds*>> ref_words(n);

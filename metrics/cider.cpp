@@ -64,14 +64,31 @@ uint32_t CiderDocumentFrequency::Table::find(const NgramKey& key) const {
 
 void CiderDocumentFrequency::add_image_to_shards(const std::vector<const TokenIds*>& refs,
                                                  uint32_t image, int shard_lo, int shard_hi) {
+  // The tables are far larger than the caches: gather this image's n-grams first, then insert
+  // them with the slot of the n-gram a few places ahead already prefetched.
+  struct Pending {
+    NgramKey key;
+    uint64_t hash;
+  };
+  thread_local std::vector<Pending> pending;
+  pending.clear();
   for (const TokenIds* ref : refs) {
     for (int n = 1; n <= CiderD::kN; ++n) {
       for (size_t i = 0; i + n <= ref->size(); ++i) {
         NgramKey key = make_ngram(ref->data() + i, n);
-        int shard = shard_of(key.hash());
-        if (shard >= shard_lo && shard < shard_hi) shards_[shard].add(key, 1, image, true);
+        uint64_t h = key.hash();
+        int shard = shard_of(h);
+        if (shard >= shard_lo && shard < shard_hi) pending.push_back({key, h});
       }
     }
+  }
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (i + kAhead < pending.size()) {
+      const Table& t = shards_[shard_of(pending[i + kAhead].hash)];
+      if (!t.slots.empty()) __builtin_prefetch(&t.slots[pending[i + kAhead].hash & (t.slots.size() - 1)]);
+    }
+    shards_[shard_of(pending[i].hash)].add(pending[i].key, 1, image, true);
   }
 }
 
@@ -137,13 +154,23 @@ CiderD::CiderD(const CiderIdf& idf) : idf_(idf) {}
 void CiderD::vectorize(const CaptionNgrams& ngrams, Vec& v) const {
   const double two = g_two;
   v.ngrams = &ngrams;
-  v.weight.resize(ngrams.distinct(1) + ngrams.distinct(2) + ngrams.distinct(3) + ngrams.distinct(4));
+  const size_t total = ngrams.distinct(1) + ngrams.distinct(2) + ngrams.distinct(3) + ngrams.distinct(4);
+  v.weight.resize(total);
+  // idf lookups miss the cache: fetch them all first, prefetching a few entries ahead, then
+  // sum in the reference's order.
+  constexpr size_t kAhead = 8;
+  const NgramCount* entries = ngrams.begin(1);
+  for (size_t i = 0; i < std::min(total, kAhead); ++i) idf_.prefetch(entries[i].key);
+  for (size_t i = 0; i < total; ++i) {
+    if (i + kAhead < total) idf_.prefetch(entries[i + kAhead].key);
+    v.weight[i] = idf_.log_df(entries[i].key);
+  }
   v.bigrams = 0;
   size_t index = 0;
   for (int n = 1; n <= kN; ++n) {
     double norm2 = 0.0;
     for (const NgramCount* e = ngrams.begin(n); e != ngrams.end(n); ++e, ++index) {
-      double w = static_cast<double>(e->count) * (idf_.log_images() - idf_.log_df(e->key));
+      double w = static_cast<double>(e->count) * (idf_.log_images() - v.weight[index]);
       v.weight[index] = w;
       norm2 += std::pow(w, two);
       if (n == 2) v.bigrams += e->count;

@@ -77,6 +77,7 @@ class CiderIdf {
       if (s.key == NgramKey{}) return 0.0;  // empty slot: df 0 or 1
     }
   }
+  void prefetch(const NgramKey& key) const { __builtin_prefetch(&slots_[key.hash() & (slots_.size() - 1)]); }
   size_t size() const { return used_; }
 
  private:

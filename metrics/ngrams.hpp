@@ -23,6 +23,7 @@ class Vocabulary {
   // kMissing when the word was never added.
   uint32_t find(std::string_view word) const;
   size_t size() const { return words_.size(); }
+  std::string_view word(uint32_t id) const { return words_[id]; }
   // Python `str.split()` then add(): the words BLEU and CIDEr-D see.
   TokenIds add_split(std::string_view caption);
   // Python `str.split(" ")` then add(): the words ROUGE-L sees.
