@@ -123,12 +123,16 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   CaptionResult result;
   const int threads = resolve_threads(options.threads);
   auto t0 = Clock::now();
-  const CaptionSet set = tokenize_for_scoring(raw, options);
+  // "none" scores the input as it is (no copy of a possibly large set).
+  CaptionSet tokenized;
+  if (options.tokenize != "none") tokenized = tokenize_for_scoring(raw, options);
+  const CaptionSet& set = options.tokenize == "none" ? raw : tokenized;
   result.seconds.emplace_back("tokenize", seconds_since(t0));
   const size_t n = set.ids.size();
   result.ids = set.ids;
 
-  result.signature.add("tok", options.tokenize == "none" ? "none" : options.tokenize);
+  // LEAD: with the PTB tokenizer, record kPtbTokenizerVersion here instead of "ptb".
+  result.signature.add("tok", options.tokenize);
   if (options.bleu) result.signature.add("bleu", "coco-closest");
   if (options.meteor) {
     // LEAD: METEOR dispatch (data files, modules) goes here; it adds its own signature field.
