@@ -45,6 +45,7 @@ double cpu_now() {
 // Runs `fn` (which builds its input and scores it, returning the scoring wall and CPU seconds)
 // in a child process.
 Measurement in_child(const std::function<std::pair<double, double>()>& fn) {
+  std::fflush(stdout);  // the child must not inherit (and the parent not lose) buffered output
   int fds[2];
   if (pipe(fds) != 0) std::exit(3);
   pid_t pid = fork();
