@@ -52,6 +52,13 @@ void CiderDocumentFrequency::Table::add(const NgramKey& key, uint32_t df, uint32
   }
 }
 
+void CiderDocumentFrequency::Table::reserve(size_t entries) {
+  if (used || entries * 10 < slots.size() * 7) return;
+  size_t cap = 64;
+  while (cap * 7 < entries * 10) cap *= 2;
+  slots.assign(cap, Slot{});
+}
+
 uint32_t CiderDocumentFrequency::Table::find(const NgramKey& key) const {
   if (slots.empty()) return 0;
   size_t m = slots.size() - 1;
@@ -100,6 +107,13 @@ void CiderDocumentFrequency::add_image(const std::vector<const TokenIds*>& refs)
 CiderDocumentFrequency CiderDocumentFrequency::build(
     const std::vector<std::vector<const TokenIds*>>& refs_per_image, int threads) {
   CiderDocumentFrequency df;
+  // Pre-size the tables for half of the n-gram occurrences (distinct n-grams are fewer than
+  // occurrences; real text repeats many), which saves most rehashing without overshooting.
+  size_t occurrences = 0;
+  for (const auto& refs : refs_per_image)
+    for (const TokenIds* r : refs)
+      for (int n = 1; n <= CiderD::kN; ++n) occurrences += r->size() >= size_t(n) ? r->size() - n + 1 : 0;
+  for (Table& t : df.shards_) t.reserve(occurrences / 2 / kShards);
   int workers = std::max(1, std::min(resolve_threads(threads), kShards));
   // Each worker owns a range of shards and scans every image, so no locks are needed and
   // the tables do not depend on the thread count.

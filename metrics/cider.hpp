@@ -52,6 +52,7 @@ class CiderDocumentFrequency {
     std::vector<Slot> slots;
     size_t used = 0;
     void add(const NgramKey& key, uint32_t df, uint32_t image, bool once_per_image);
+    void reserve(size_t entries);
     uint32_t find(const NgramKey& key) const;
   };
   static constexpr int kShards = 64;  // fixed: shard = high hash bits, independent of threads
