@@ -42,7 +42,8 @@ class Vocabulary {
 struct NgramKey {
   uint64_t hi = ~0ull, lo = ~0ull;
   bool operator==(const NgramKey& o) const { return hi == o.hi && lo == o.lo; }
-  uint64_t hash() const { return mix(hi ^ mix(lo)); }
+  // hi * odd + lo is one-to-one in hi for a fixed lo (n <= 2), then fully mixed.
+  uint64_t hash() const { return mix(hi * 0x9E3779B97F4A7C15ull + lo); }
   // murmur3's 64-bit finalizer: every input bit reaches every output bit, so both the low bits
   // (table slots) and the high bits (shards) are well spread.
   static uint64_t mix(uint64_t h) {
