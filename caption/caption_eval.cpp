@@ -92,6 +92,43 @@ struct Worker {
   std::unique_ptr<CiderD> cider;
 };
 
+// Every image's statistics, in parallel; each value lands in its image's slot, so the result
+// does not depend on the thread count.
+void score_images(const TokenizedCorpus& words, const CiderIdf* idf, const CaptionEvalOptions& options,
+                  int threads, CaptionResult& result) {
+  const size_t n = words.preds.size();
+  if (options.bleu) result.bleu.resize(n);
+  if (options.rouge) result.rouge.resize(n);
+  if (options.cider) result.cider.resize(n);
+  std::vector<Worker> workers(threads);
+  for (auto& w : workers)
+    if (idf) w.cider = std::make_unique<CiderD>(*idf);
+
+  Progress progress("caption metrics", n, options.quiet);
+  parallel_for(n, threads, [&](size_t i, int wi) {
+    Worker& w = workers[wi];
+    const auto& refs = words.refs[i];
+    if (options.bleu || options.cider) {
+      w.cand.build(words.preds[i].words);
+      if (w.refs.size() < refs.size()) w.refs.resize(refs.size());
+      w.ref_ptrs.clear();
+      for (size_t r = 0; r < refs.size(); ++r) {
+        w.refs[r].build(refs[r].words);
+        w.ref_ptrs.push_back(&w.refs[r]);
+      }
+      if (options.bleu) result.bleu[i] = bleu_stats(w.cand, w.ref_ptrs);
+      if (options.cider) result.cider[i] = w.cider->score(w.cand, w.ref_ptrs);
+    }
+    if (options.rouge) {
+      w.rouge_refs.clear();
+      for (const auto& r : refs) w.rouge_refs.push_back(&r.rouge());
+      result.rouge[i] = w.rouge.score(words.preds[i].rouge(), w.rouge_refs);
+    }
+    progress.tick();
+  });
+  progress.done();
+}
+
 }  // namespace
 
 void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
@@ -158,37 +195,8 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
     result.seconds.emplace_back("cider-df", seconds_since(t0));
   }
 
-  if (options.bleu) result.bleu.resize(n);
-  if (options.rouge) result.rouge.resize(n);
-  if (options.cider) result.cider.resize(n);
-  std::vector<Worker> workers(threads);
-  for (auto& w : workers)
-    if (idf) w.cider = std::make_unique<CiderD>(*idf);
-
   t0 = Clock::now();
-  Progress progress("caption metrics", n, options.quiet);
-  parallel_for(n, threads, [&](size_t i, int wi) {
-    Worker& w = workers[wi];
-    const auto& refs = words.refs[i];
-    if (options.bleu || options.cider) {
-      w.cand.build(words.preds[i].words);
-      if (w.refs.size() < refs.size()) w.refs.resize(refs.size());
-      w.ref_ptrs.clear();
-      for (size_t r = 0; r < refs.size(); ++r) {
-        w.refs[r].build(refs[r].words);
-        w.ref_ptrs.push_back(&w.refs[r]);
-      }
-      if (options.bleu) result.bleu[i] = bleu_stats(w.cand, w.ref_ptrs);
-      if (options.cider) result.cider[i] = w.cider->score(w.cand, w.ref_ptrs);
-    }
-    if (options.rouge) {
-      w.rouge_refs.clear();
-      for (const auto& r : refs) w.rouge_refs.push_back(&r.rouge());
-      result.rouge[i] = w.rouge.score(words.preds[i].rouge(), w.rouge_refs);
-    }
-    progress.tick();
-  });
-  progress.done();
+  score_images(words, idf.get(), options, threads, result);
   result.seconds.emplace_back("score", seconds_since(t0));
 
   // Per-image scores and corpus values, in the reference's metric order.
