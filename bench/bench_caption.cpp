@@ -138,7 +138,7 @@ struct Row {
 };
 
 void bench_case(const char* title, const std::function<pgc::CaptionSet()>& make, const std::vector<Row>& rows,
-                int threads, double* sum_seconds, long* max_kib) {
+                int threads, double* sum_seconds, long* max_kib, double* sum_cpu = nullptr) {
   std::printf("\n%s\n", title);
   std::printf("  %-22s %9s %9s %12s %14s %9s %9s\n", "metric", "wall (s)", "CPU (s)", "peak RSS",
               "pycocoeval (s)", "x wall", "x CPU");
@@ -156,6 +156,7 @@ void bench_case(const char* title, const std::function<pgc::CaptionSet()>& make,
     std::printf("  %-22s %9.3f %9.3f %8.1f MiB %14s %9s %9s\n", row.label, m.seconds, m.cpu_seconds,
                 m.peak_kib / 1024.0, ref, ratio, cpu_ratio);
     if (sum_seconds && std::string(row.metrics) == "bleu,rouge,cider") *sum_seconds = m.seconds;
+    if (sum_cpu && std::string(row.metrics) == "bleu,rouge,cider") *sum_cpu = m.cpu_seconds;
     if (max_kib && std::string(row.metrics) == "bleu,rouge,cider") *max_kib = m.peak_kib;
   }
 }
@@ -170,13 +171,13 @@ int main(int argc, char** argv) {
   const std::string dir = std::string(PGC_FIXTURES_DIR) + "/caption/random_large/";
   auto random_large = [&] { return pgc::read_caption_set(dir + "refs.json", dir + "preds.json", false); };
   const double ref_bleu = 0.25, ref_rouge = 0.25, ref_cider = 1.28;  // fixture README, random_large
-  double large_all = 0;
+  double large_all = 0, large_cpu = 0;
   bench_case("random_large (2000 images, 5992 refs, 0-30 words)", random_large,
              {{"BLEU 1-4", "bleu", ref_bleu},
               {"ROUGE-L", "rouge", ref_rouge},
               {"CIDEr-D", "cider", ref_cider},
               {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", ref_bleu + ref_rouge + ref_cider}},
-             threads, &large_all, nullptr);
+             threads, &large_all, nullptr, &large_cpu);
 
   bench_case("2000 generated paragraphs (~150 words, 1-3 refs; README row 2 is similar, not identical)",
              [] { return generated(2000, 150, 3, 11); },
@@ -198,8 +199,9 @@ int main(int argc, char** argv) {
 
   double speedup = (ref_bleu + ref_rouge + ref_cider) / large_all;
   std::printf("\ntargets:\n");
-  std::printf("  random_large BLEU+ROUGE-L+CIDEr-D >= 20x pycocoevalcap (wall): %.0fx  %s\n", speedup,
-              speedup >= 20 ? "met" : "NOT MET");
+  std::printf("  random_large BLEU+ROUGE-L+CIDEr-D >= 20x pycocoevalcap (wall): %.0fx  %s"
+              "  (per CPU second: %.0fx; a loaded machine inflates wall time)\n",
+              speedup, speedup >= 20 ? "met" : "NOT MET", (ref_bleu + ref_rouge + ref_cider) / large_cpu);
   std::printf("  25K input < 60 s and < 2 GiB (without METEOR, scored by its own helper): %.1f s, %.0f MiB  %s\n",
               big_all, big_kib / 1024.0, big_all < 60 && big_kib < 2 * 1024 * 1024 ? "met" : "NOT MET");
   return 0;
