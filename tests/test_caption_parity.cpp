@@ -14,6 +14,8 @@
 #include "caption/caption_eval.hpp"
 #include "caption/caption_io.hpp"
 #include "core/json.hpp"
+#include "metrics/cider.hpp"
+#include "metrics/rouge.hpp"
 
 namespace fs = std::filesystem;
 
@@ -122,4 +124,29 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_thread_count) {
   auto three = pgc::evaluate_captions(set, opt);
   BOOST_TEST(one.corpus == three.corpus);
   BOOST_TEST(one.per_image == three.per_image);
+}
+
+// The pipeline (parallel interning, shared n-grams, ROUGE-L's own words where the two splits
+// differ) gives exactly what each scorer's plain text API gives.
+BOOST_AUTO_TEST_CASE(pipeline_equals_the_scorers_on_odd_spacing) {
+  pgc::CaptionSet set;
+  set.ids = {"a", "b", "c", "d"};
+  set.refs = {{"a dog  runs", "the dog\truns fast"}, {"5\u00a07/8 inch nail", ""}, {" lead space", "x y z"},
+              {"a dog runs", "dog"}};
+  set.preds = {"a dog runs", "a 5\u00a07/8 inch  nail", "lead space ", ""};
+  pgc::CaptionEvalOptions opt;
+  opt.tokenize = "none";
+  opt.meteor = false;
+  opt.threads = 2;
+  opt.quiet = true;
+  auto res = pgc::evaluate_captions(set, opt);
+  auto cider = pgc::CiderD::score_texts(set.preds, set.refs);
+  for (size_t i = 0; i < set.ids.size(); ++i) {
+    auto bleu = pgc::bleu_score(pgc::bleu_stats(set.preds[i], set.refs[i]));
+    for (int k = 0; k < 4; ++k) BOOST_TEST(res.per_image[i][k] == bleu[k]);
+    BOOST_TEST(res.per_image[i][4] == pgc::RougeL::score_text(set.preds[i], set.refs[i]));
+    BOOST_TEST(res.per_image[i][5] == cider[i]);
+  }
+  BOOST_TEST(res.metrics[4] == "ROUGE_L");
+  BOOST_TEST(res.metrics[5] == "CIDEr");
 }
