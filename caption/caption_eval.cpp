@@ -150,7 +150,11 @@ void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
 CaptionSet tokenize_for_scoring(const CaptionSet& raw, const CaptionEvalOptions& options) {
   if (options.tokenize == "none") return raw;
   if (options.tokenize == "ptb")
-    // LEAD: replace with ptb_tokenize(raw.refs) and ptb_tokenize(one group per prediction).
+    // LEAD: replace this throw with pycocoevalcap's two tokenizer calls (refs, then preds):
+    //   CaptionSet out = raw; out.refs = ptb_tokenize(raw.refs);
+    //   std::vector<std::vector<std::string>> groups; for (auto& p : raw.preds) groups.push_back({p});
+    //   auto t = ptb_tokenize(groups); for (size_t i = 0; i < t.size(); ++i) out.preds[i] = t[i][0];
+    //   return out;
     throw UsageError("--tokenize ptb: the PTB tokenizer is not built yet in this build; "
                      "pass --tokenize none with captions already tokenized");
   throw UsageError("--tokenize must be ptb or none, not \"" + options.tokenize + "\"");
