@@ -1,0 +1,160 @@
+// `pgc caption`: caption metrics identical to pycocoevalcap (BLEU@1-4, METEOR, ROUGE-L, CIDEr-D).
+// Only wiring: reading and scoring live in caption/ (caption_io, caption_eval).
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "caption/caption_eval.hpp"
+#include "caption/caption_io.hpp"
+#include "core/atomic_file.hpp"
+#include "core/bootstrap.hpp"
+#include "core/error.hpp"
+#include "core/resample.hpp"
+#include "core/results.hpp"
+#include "runners/command.hpp"
+
+namespace pgc {
+namespace {
+
+struct CaptionArgs {
+  std::string refs, preds, tokenize = "ptb", metrics = "bleu,meteor,rouge,cider";
+  std::string meteor_data, meteor_paraphrase, name, json;
+  bool per_image = false, allow_missing = false, quiet = false;
+  int threads = 0, bootstrap = 0;
+  uint64_t seed = 12345;
+};
+
+JsonValue metric_object(const std::vector<std::string>& names, const std::vector<double>& values,
+                        rapidjson::Document::AllocatorType& a) {
+  JsonValue o(rapidjson::kObjectType);
+  for (size_t m = 0; m < names.size(); ++m) o.AddMember(JsonValue(names[m].c_str(), a), JsonValue(values[m]), a);
+  return o;
+}
+
+// "stats": {"<id>": {"bleu": [c1..c4, g1..g4, testlen, reflen], "rouge": x, "cider": x}}
+JsonValue stats_block(const CaptionResult& r, rapidjson::Document::AllocatorType& a) {
+  JsonValue stats(rapidjson::kObjectType);
+  for (size_t i = 0; i < r.ids.size(); ++i) {
+    JsonValue s(rapidjson::kObjectType);
+    if (!r.bleu.empty()) {
+      JsonValue arr(rapidjson::kArrayType);
+      for (int64_t x : r.bleu[i].to_array()) arr.PushBack(JsonValue(static_cast<int64_t>(x)), a);
+      s.AddMember("bleu", arr, a);
+    }
+    if (!r.rouge.empty()) s.AddMember("rouge", JsonValue(r.rouge[i]), a);
+    if (!r.cider.empty()) s.AddMember("cider", JsonValue(r.cider[i]), a);
+    stats.AddMember(JsonValue(r.ids[i].c_str(), a), s, a);
+  }
+  return stats;
+}
+
+// `pgc compare` / `pgc gate` rebuild corpus metrics from a caption results file's "stats".
+// METEOR's statistics are wired in with the METEOR scorer.
+RegisterResampler g_caption_resampler("caption", [](const JsonValue& results, const std::string& file) {
+  CaptionSampleStats s = CaptionSampleStats::from_results(results, file);
+  return SampleSet{s.ids, s.corpus_fn()};
+});
+
+void print_table(const CaptionArgs& args, const CaptionResult& r, const std::map<std::string, Interval>& ci) {
+  std::printf("pgc caption: %s (%zu images)\n", args.name.c_str(), r.ids.size());
+  for (size_t m = 0; m < r.metrics.size(); ++m) {
+    std::printf("  %-8s %.6f", r.metrics[m].c_str(), r.corpus[m]);
+    auto it = ci.find(r.metrics[m]);
+    if (it != ci.end()) std::printf("   95%% CI [%.6f, %.6f]", it->second.low, it->second.high);
+    std::printf("\n");
+  }
+  std::printf("signature: %s\n", r.signature.str().c_str());
+}
+
+int run_caption(CaptionArgs args) {
+  CaptionEvalOptions opt;
+  opt.tokenize = args.tokenize;
+  set_caption_metrics(args.metrics, opt);
+  opt.meteor_data = args.meteor_data;
+  opt.meteor_paraphrase = args.meteor_paraphrase;
+  opt.threads = args.threads;
+  opt.quiet = args.quiet;
+  if (args.bootstrap < 0) throw UsageError("--bootstrap must be >= 0");
+  if (args.name.empty()) args.name = std::filesystem::path(args.preds).stem().string();
+
+  CaptionJoinReport dropped;
+  CaptionSet set = read_caption_set(args.refs, args.preds, args.allow_missing, &dropped);
+  if (!args.quiet && (dropped.refs_without_pred || dropped.preds_without_ref))
+    std::fprintf(stderr, "pgc caption: --allow-missing: scoring %zu images; dropped %zu reference image(s) "
+                         "with no prediction and %zu prediction(s) with no reference\n",
+                 set.ids.size(), dropped.refs_without_pred, dropped.preds_without_ref);
+
+  CaptionResult r = evaluate_captions(set, opt);
+  std::map<std::string, Interval> ci;
+  if (args.bootstrap > 0) ci = bootstrap_ci(r.ids.size(), CaptionSampleStats::from_result(r).corpus_fn(), args.bootstrap, args.seed);
+
+  if (!args.json.empty()) {
+    JsonDoc doc = make_results(args.name, "caption", r.signature, {{"refs", args.refs}, {"preds", args.preds}});
+    auto& a = doc.GetAllocator();
+    doc.AddMember("corpus", metric_object(r.metrics, r.corpus, a), a);
+    if (args.per_image) {
+      JsonValue per(rapidjson::kObjectType);
+      for (size_t i = 0; i < r.ids.size(); ++i)
+        per.AddMember(JsonValue(r.ids[i].c_str(), a), metric_object(r.metrics, r.per_image[i], a), a);
+      doc.AddMember("per_image", per, a);
+    }
+    doc.AddMember("stats", stats_block(r, a), a);
+    if (!ci.empty()) {
+      JsonValue cio(rapidjson::kObjectType);
+      for (auto& [k, v] : ci) {
+        JsonValue e(rapidjson::kObjectType);
+        e.AddMember("low", v.low, a);
+        e.AddMember("high", v.high, a);
+        cio.AddMember(JsonValue(k.c_str(), a), e, a);
+      }
+      doc.AddMember("ci", cio, a);
+      JsonValue boot(rapidjson::kObjectType);
+      boot.AddMember("resamples", args.bootstrap, a);
+      boot.AddMember("seed", args.seed, a);
+      doc.AddMember("bootstrap", boot, a);
+    }
+    write_file_atomic(args.json, to_json(doc) + "\n");
+  }
+  if (args.json != "-") print_table(args, r, ci);
+  return kExitOk;
+}
+
+RegisterCommand g_caption_command(
+    "caption", "Caption metrics identical to pycocoevalcap: BLEU@1-4, METEOR, ROUGE-L, CIDEr-D",
+    [](CLI::App& sub) -> CommandRun {
+      auto args = std::make_shared<CaptionArgs>();
+      sub.add_option("--refs", args->refs,
+                     "reference captions: {\"<id>\": [\"ref\", ...]} or a COCO captions file with \"annotations\"")
+          ->required();
+      sub.add_option("--preds", args->preds,
+                     "predicted captions: {\"<id>\": \"caption\"} or a COCO results list [{\"image_id\", \"caption\"}]")
+          ->required();
+      sub.add_option("--tokenize", args->tokenize,
+                     "ptb: pycocoevalcap's PTBTokenizer (3.4.1, -lowerCase, punctuation removed); none: captions "
+                     "are already tokenized (words separated by spaces)")
+          ->check(CLI::IsMember({"ptb", "none"}))
+          ->capture_default_str();
+      sub.add_option("--metrics", args->metrics, "comma-separated subset of bleu,meteor,rouge,cider")
+          ->capture_default_str();
+      sub.add_option("--meteor-data", args->meteor_data,
+                     "folder with METEOR 1.5's English data (english.words, .synsets, .relations, .exceptions, "
+                     "paraphrase-en.gz); default: found in pycocoevalcap's meteor-1.5.jar");
+      sub.add_option("--meteor-paraphrase", args->meteor_paraphrase,
+                     "METEOR paraphrase table (gzip), or none for modules exact,stem,synonym only; default: "
+                     "paraphrase-en.gz from the METEOR data");
+      sub.add_option("--name", args->name, "system name recorded in the results (default: the PREDS file name)");
+      sub.add_option("--json", args->json, "write the results document to OUT (- = stdout, then no table)");
+      sub.add_flag("--per-image", args->per_image, "include per-image scores in the JSON (\"per_image\")");
+      sub.add_option("--threads", args->threads, "worker threads (0 = all cores)")->capture_default_str();
+      sub.add_flag("--allow-missing", args->allow_missing,
+                   "score only images present in both files and report how many were dropped (default: error)");
+      sub.add_option("--bootstrap", args->bootstrap,
+                     "bootstrap resamples for 95% confidence intervals over images (0 = none)")
+          ->capture_default_str();
+      sub.add_option("--seed", args->seed, "random seed of the bootstrap")->capture_default_str();
+      sub.add_flag("--quiet", args->quiet, "no progress or notes on stderr");
+      return [args] { return run_caption(*args); };
+    });
+
+}  // namespace
+}  // namespace pgc

@@ -1,0 +1,261 @@
+#define BOOST_TEST_MODULE caption_cli
+// `pgc caption` end to end: runs the built binary on fixtures and on broken inputs, and checks
+// results documents, error messages, exit codes and that failed runs write nothing.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "caption/caption_eval.hpp"
+#include "core/json.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kFixtures = fs::path(PGC_FIXTURES_DIR) / "caption";
+
+struct Run {
+  int rc = -1;
+  std::string out, err;
+};
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("pgc_caption_cli_" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path write(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return path / name;
+  }
+  // Files in the folder other than the inputs the test wrote (outputs, temp leftovers).
+  size_t files() const {
+    size_t n = 0;
+    for (auto& e : fs::directory_iterator(path)) n += e.path().extension() != ".in";
+    return n;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Run run_pgc(const std::string& args, const TempDir& dir) {
+  fs::path out = dir.path / "stdout.log", err = dir.path / "stderr.log";
+  std::string cmd = std::string("'") + PGC_BINARY + "' caption " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  int status = std::system(cmd.c_str());
+  Run r;
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string fixture_args(const std::string& c) {
+  return "--refs " + q(kFixtures / c / "refs.json") + " --preds " + q(kFixtures / c / "preds.json") +
+         " --tokenize none --metrics bleu,rouge,cider --quiet";
+}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+const char* kScored[] = {"Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr"};
+
+// A one-image-pair input pair with the given JSON texts; inputs end in .in so files() skips them.
+std::string inputs(const TempDir& d, const std::string& refs, const std::string& preds) {
+  return "--refs " + q(d.write("refs.in", refs)) + " --preds " + q(d.write("preds.in", preds)) +
+         " --tokenize none --metrics bleu,rouge,cider --json " + q(d.path / "out.json");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(results_document_has_the_contract_keys_and_reference_numbers) {
+  TempDir d;
+  Run r = run_pgc(fixture_args("edge_tokenized") + " --per-image --json " + q(d.path / "out.json"), d);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  auto doc = pgc::read_json_file((d.path / "out.json").string());
+  for (const char* key : {"schema", "name", "task", "signature", "settings", "inputs", "corpus", "per_image", "stats"})
+    BOOST_TEST(doc.HasMember(key), "missing key " << key);
+  BOOST_TEST(std::string(doc["task"].GetString()) == "caption");
+  BOOST_TEST(std::string(doc["name"].GetString()) == "preds");
+  BOOST_TEST(contains(doc["signature"].GetString(), "cider:"));
+  BOOST_TEST(doc["inputs"].HasMember("refs"));
+  auto expected = pgc::read_json_file((kFixtures / "edge_tokenized" / "expected.json").string());
+  for (const char* m : kScored)
+    BOOST_TEST(std::fabs(doc["corpus"][m].GetDouble() - expected["corpus"][m].GetDouble()) <= 1e-6, m);
+  BOOST_TEST(!doc["corpus"].HasMember("METEOR"));  // only computed metrics appear
+  BOOST_TEST(doc["per_image"].MemberCount() == expected["per_image"].MemberCount());
+  BOOST_TEST(doc["per_image"]["e05_single_ref_identical"]["Bleu_1"].GetDouble() ==
+             expected["per_image"]["e05_single_ref_identical"]["Bleu_1"].GetDouble());
+  const auto& st = doc["stats"]["e13_clip_counts"];
+  BOOST_TEST(st["bleu"].Size() == 10u);
+  BOOST_TEST(st["bleu"][0].GetInt() == 3);  // 7 x "the" clipped to the reference's 3
+  BOOST_TEST(st.HasMember("rouge"));
+  BOOST_TEST(st.HasMember("cider"));
+  // The stats block alone recomputes the corpus numbers exactly (what `pgc compare` resamples).
+  auto stats = pgc::CaptionSampleStats::from_results(doc, "out.json");
+  std::vector<size_t> all(stats.ids.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto corpus = stats.corpus_fn()(all);
+  for (const char* m : kScored) BOOST_TEST(corpus.at(m) == doc["corpus"][m].GetDouble(), m);
+  // A table on stdout when the JSON goes to a file.
+  BOOST_TEST(contains(r.out, "CIDEr"));
+}
+
+BOOST_AUTO_TEST_CASE(json_to_stdout_and_bootstrap_intervals) {
+  TempDir d;
+  Run r = run_pgc(fixture_args("detailed_synth") + " --json - --bootstrap 100 --seed 7 --name mysys", d);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  auto doc = pgc::parse_json(r.out, "stdout");  // stdout is only JSON
+  BOOST_TEST(std::string(doc["name"].GetString()) == "mysys");
+  BOOST_TEST(!doc.HasMember("per_image"));
+  for (const char* m : kScored) {
+    BOOST_REQUIRE(doc["ci"].HasMember(m));
+    BOOST_TEST(doc["ci"][m]["low"].GetDouble() <= doc["ci"][m]["high"].GetDouble());
+    BOOST_TEST(doc["ci"][m]["low"].GetDouble() <= doc["corpus"][m].GetDouble() + 1e-12);
+  }
+  Run again = run_pgc(fixture_args("detailed_synth") + " --json - --bootstrap 100 --seed 7 --name mysys", d);
+  BOOST_TEST(again.out == r.out);  // same seed, same intervals
+}
+
+BOOST_AUTO_TEST_CASE(coco_formats_are_detected_and_score_the_same) {
+  TempDir d;
+  auto refs = pgc::read_json_file((kFixtures / "detailed_tokenized" / "refs.json").string());
+  auto preds = pgc::read_json_file((kFixtures / "detailed_tokenized" / "preds.json").string());
+  // COCO annotations with integer ids; a COCO results list in another order.
+  std::string anns = "{\"images\": [], \"annotations\": [", res = "[";
+  int id = 100;
+  std::vector<std::string> res_items;
+  for (auto m = refs.MemberBegin(); m != refs.MemberEnd(); ++m, ++id) {
+    for (auto& c : m->value.GetArray())
+      anns += std::string(anns.back() == '[' ? "" : ",") + "{\"image_id\": " + std::to_string(id) +
+              ", \"id\": 1, \"caption\": " + pgc::to_json(c, false) + "}";
+    res_items.push_back("{\"image_id\": " + std::to_string(id) + ", \"caption\": " +
+                        pgc::to_json(preds[m->name.GetString()], false) + "}");
+  }
+  for (size_t i = res_items.size(); i-- > 0;) res += res_items[i] + (i ? "," : "");
+  anns += "]}";
+  res += "]";
+  Run coco = run_pgc("--refs " + q(d.write("refs.in", anns)) + " --preds " + q(d.write("preds.in", res)) +
+                     " --tokenize none --metrics bleu,rouge,cider --quiet --json " + q(d.path / "coco.json"),
+                 d);
+  BOOST_REQUIRE_MESSAGE(coco.rc == 0, coco.err);
+  Run simple = run_pgc(fixture_args("detailed_tokenized") + " --json " + q(d.path / "simple.json"), d);
+  BOOST_REQUIRE(simple.rc == 0);
+  auto a = pgc::read_json_file((d.path / "coco.json").string());
+  auto b = pgc::read_json_file((d.path / "simple.json").string());
+  for (const char* m : kScored) BOOST_TEST(a["corpus"][m].GetDouble() == b["corpus"][m].GetDouble(), m);
+  BOOST_TEST(a["stats"].HasMember("100"));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_json_says_where_and_writes_nothing) {
+  TempDir d;
+  Run r = run_pgc(inputs(d, "{\"a\": [\"x y\"],\n \"b\": [\"z\"", "{\"a\": \"x\", \"b\": \"z\"}"), d);
+  BOOST_TEST(r.rc == 2);
+  BOOST_TEST(contains(r.err, "refs.in"));
+  BOOST_TEST(contains(r.err, "line 2"));
+  BOOST_TEST(contains(r.err, "malformed JSON"));
+  BOOST_TEST(d.files() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(ids_missing_either_way_are_errors_naming_them) {
+  TempDir d;
+  Run extra = run_pgc(inputs(d, "{\"a\": [\"x\"]}", "{\"a\": \"x\", \"ghost1\": \"y\", \"ghost2\": \"z\"}"), d);
+  BOOST_TEST(extra.rc == 2);
+  BOOST_TEST(contains(extra.err, "ghost1"));
+  BOOST_TEST(contains(extra.err, "2 image id(s) not in the references"));
+  Run lacking = run_pgc(inputs(d, "{\"a\": [\"x\"], \"b\": [\"y\"]}", "{\"a\": \"x\"}"), d);
+  BOOST_TEST(lacking.rc == 2);
+  BOOST_TEST(contains(lacking.err, "\"b\""));
+  BOOST_TEST(contains(lacking.err, "no prediction"));
+  BOOST_TEST(d.files() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(allow_missing_scores_the_intersection_and_says_so) {
+  TempDir d;
+  Run r = run_pgc(inputs(d, "{\"a\": [\"x y\"], \"b\": [\"y z\"], \"c\": [\"z w\"]}",
+                     "{\"a\": \"x y\", \"c\": \"z\", \"ghost\": \"q\"}") +
+                  " --allow-missing",
+              d);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  BOOST_TEST(contains(r.err, "scoring 2 images"));
+  BOOST_TEST(contains(r.err, "dropped 1 reference image(s)"));
+  BOOST_TEST(contains(r.err, "1 prediction(s) with no reference"));
+  auto doc = pgc::read_json_file((d.path / "out.json").string());
+  BOOST_TEST(doc["stats"].MemberCount() == 2u);
+  BOOST_TEST(!doc["stats"].HasMember("b"));
+}
+
+BOOST_AUTO_TEST_CASE(non_utf8_caption_is_an_error_naming_the_image) {
+  TempDir d;
+  Run r = run_pgc(inputs(d, "{\"a\": [\"x\"], \"img7\": [\"caf\xe9 au lait\"]}", "{\"a\": \"x\", \"img7\": \"y\"}"), d);
+  BOOST_TEST(r.rc == 2);
+  BOOST_TEST(contains(r.err, "img7"));
+  BOOST_TEST(contains(r.err, "UTF-8"));
+  BOOST_TEST(d.files() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_coco_result_ids_are_errors) {
+  TempDir d;
+  Run r = run_pgc(inputs(d, "{\"annotations\": [{\"image_id\": 1, \"caption\": \"a b\"}]}",
+                     "[{\"image_id\": 1, \"caption\": \"a\"}, {\"image_id\": 1, \"caption\": \"b\"}]"),
+              d);
+  BOOST_TEST(r.rc == 2);
+  BOOST_TEST(contains(r.err, "duplicate image_id"));
+  BOOST_TEST(contains(r.err, "image 1"));
+  BOOST_TEST(d.files() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(zero_references_and_wrong_types_are_errors) {
+  TempDir d;
+  Run none = run_pgc(inputs(d, "{\"a\": []}", "{\"a\": \"x\"}"), d);
+  BOOST_TEST(none.rc == 2);
+  BOOST_TEST(contains(none.err, "no reference captions"));
+  Run number = run_pgc(inputs(d, "{\"a\": [\"x\"]}", "{\"a\": 42}"), d);
+  BOOST_TEST(number.rc == 2);
+  BOOST_TEST(contains(number.err, "image a: caption must be a string"));
+  Run list = run_pgc(inputs(d, "{\"a\": \"x\"}", "{\"a\": \"x\"}"), d);
+  BOOST_TEST(list.rc == 2);
+  BOOST_TEST(contains(list.err, "list of strings"));
+  Run toplevel = run_pgc(inputs(d, "[1, 2]", "{\"a\": \"x\"}"), d);
+  BOOST_TEST(toplevel.rc == 2);
+  BOOST_TEST(d.files() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(empty_captions_are_scored_like_the_reference) {
+  // Documented rule: "" is legal (pycocoevalcap scores it; see fixtures e01/e12).
+  TempDir d;
+  Run r = run_pgc(fixture_args("edge_single/e01_empty_cand") + " --per-image --json " + q(d.path / "out.json"), d);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  auto doc = pgc::read_json_file((d.path / "out.json").string());
+  BOOST_TEST(doc["corpus"]["Bleu_1"].GetDouble() == 0.0);
+  BOOST_TEST(doc["corpus"]["ROUGE_L"].GetDouble() == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
+  TempDir d;
+  std::string files = "--refs " + q(kFixtures / "edge_tokenized" / "refs.json") + " --preds " +
+                      q(kFixtures / "edge_tokenized" / "preds.json") + " --tokenize none";
+  Run bad_metric = run_pgc(files + " --metrics bleu,spice", d);
+  BOOST_TEST(bad_metric.rc == 2);
+  BOOST_TEST(contains(bad_metric.err, "spice"));
+  Run bad_tok = run_pgc(files + " --metrics bleu --tokenize moses", d);
+  BOOST_TEST(bad_tok.rc == 2);
+  Run missing_file = run_pgc("--refs /nonexistent/r.json --preds /nonexistent/p.json --tokenize none", d);
+  BOOST_TEST(missing_file.rc == 2);
+  BOOST_TEST(contains(missing_file.err, "/nonexistent/r.json"));
+}
