@@ -112,16 +112,21 @@ std::map<std::string, double> randomization_p_values(const ResultsFile& a, const
   JsonDoc ca, cb;
   ca.CopyFrom(a.doc, ca.GetAllocator());
   cb.CopyFrom(b.doc, cb.GetAllocator());
-  std::vector<JsonValue*> va, vb;
-  for (auto& id : ids) {
-    auto ia = ca[src.block].FindMember(id.c_str());
-    auto ib = cb[src.block].FindMember(id.c_str());
-    if (ia == ca[src.block].MemberEnd() || ib == cb[src.block].MemberEnd())
-      throw InputError(ia == ca[src.block].MemberEnd() ? a.path : b.path, std::string(src.block) + "." + id,
-                       "sample id of the resampler is not a key of the block, cannot randomize");
-    va.push_back(&ia->value);
-    vb.push_back(&ib->value);
-  }
+  auto index = [&](JsonDoc& doc, const ResultsFile& f) {
+    std::map<std::string, JsonValue*> by_id;
+    for (auto& m : doc[src.block].GetObject())
+      by_id[std::string(m.name.GetString(), m.name.GetStringLength())] = &m.value;
+    std::vector<JsonValue*> entries;
+    for (auto& id : ids) {
+      auto it = by_id.find(id);
+      if (it == by_id.end())
+        throw InputError(f.path, std::string(src.block) + "." + id,
+                         "sample id of the resampler is not a key of the block, cannot randomize");
+      entries.push_back(it->second);
+    }
+    return entries;
+  };
+  std::vector<JsonValue*> va = index(ca, a), vb = index(cb, b);
   std::vector<size_t> all(ids.size());
   std::iota(all.begin(), all.end(), 0);
   auto delta_fn = [&](const std::vector<bool>& swap) {
