@@ -24,13 +24,28 @@ double percentile(std::vector<double> v, double q) {
   return v[lo] + (pos - lo) * (v[hi] - v[lo]);
 }
 
+// Draws one resample after another from the seeded generator (the same sequence as
+// bootstrap_draws), so resampling needs memory for one draw, not for all of them.
+class DrawSequence {
+ public:
+  DrawSequence(size_t n, uint64_t seed) : rng_(seed), draw_(n) {}
+  const std::vector<size_t>& next() {
+    const size_t n = draw_.size();
+    for (auto& i : draw_) i = n ? static_cast<size_t>(rng_() % n) : 0;
+    return draw_;
+  }
+
+ private:
+  std::mt19937_64 rng_;
+  std::vector<size_t> draw_;
+};
+
 }  // namespace
 
 std::vector<std::vector<size_t>> bootstrap_draws(size_t n, int resamples, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<std::vector<size_t>> draws(std::max(0, resamples), std::vector<size_t>(n));
-  for (auto& d : draws)
-    for (auto& i : d) i = n ? static_cast<size_t>(rng() % n) : 0;
+  DrawSequence seq(n, seed);
+  std::vector<std::vector<size_t>> draws;
+  for (int r = 0; r < resamples; ++r) draws.push_back(seq.next());
   return draws;
 }
 
@@ -39,8 +54,9 @@ std::map<std::string, Interval> bootstrap_ci(size_t n, const CorpusFn& fn, int r
   std::map<std::string, Interval> out;
   for (auto& [k, v] : fn(all_indices(n))) out[k].value = v;
   std::map<std::string, std::vector<double>> samples;
-  for (const auto& draw : bootstrap_draws(n, resamples, seed))
-    for (auto& [k, v] : fn(draw)) samples[k].push_back(v);
+  DrawSequence seq(n, seed);
+  for (int r = 0; r < resamples; ++r)
+    for (auto& [k, v] : fn(seq.next())) samples[k].push_back(v);
   for (auto& [k, vals] : samples) {
     out[k].low = percentile(vals, 0.025);
     out[k].high = percentile(vals, 0.975);
@@ -61,7 +77,9 @@ std::map<std::string, PairedTest> paired_bootstrap(size_t n, const CorpusFn& a, 
     out[k].delta = it->second - va;
   }
   std::map<std::string, std::vector<double>> deltas;
-  for (const auto& draw : bootstrap_draws(n, resamples, seed)) {
+  DrawSequence seq(n, seed);
+  for (int r = 0; r < resamples; ++r) {
+    const auto& draw = seq.next();
     auto ra = a(draw), rb = b(draw);
     for (auto& [k, t] : out) deltas[k].push_back(rb.at(k) - ra.at(k));
   }
