@@ -103,45 +103,51 @@ std::vector<size_t> pair_ids(const SampleSet& sa, const ResultsFile& a, const Sa
   return index_in_b;
 }
 
-// Approximate randomization: swap A's and B's per-sample entries (JSON values, O(1) each) and
-// rebuild both sample sets, so any task's corpus formula is applied to the mixed statistics.
+// Approximate randomization. Both systems' samples go into one document (A's sample i under
+// key "i", B's under "n+i", in A's id order) and the task's resampler is built once over those
+// 2n samples; a trial then scores index sets that take each sample from A or from B. This
+// relies on the resampler contract: a CorpusFn depends only on the multiset of samples.
 std::map<std::string, double> randomization_p_values(const ResultsFile& a, const ResultsFile& b,
                                                      const SampleSource& src,
                                                      const std::vector<std::string>& ids,
                                                      const CompareOptions& opts) {
-  JsonDoc ca, cb;
-  ca.CopyFrom(a.doc, ca.GetAllocator());
-  cb.CopyFrom(b.doc, cb.GetAllocator());
-  auto index = [&](JsonDoc& doc, const ResultsFile& f) {
-    std::map<std::string, JsonValue*> by_id;
-    for (auto& m : doc[src.block].GetObject())
+  JsonDoc both;
+  auto& al = both.GetAllocator();
+  both.CopyFrom(a.doc, al);
+  const size_t n = ids.size();
+  JsonValue block(rapidjson::kObjectType);
+  for (const ResultsFile* f : {&a, &b}) {
+    std::map<std::string, const JsonValue*> by_id;
+    for (auto& m : f->doc[src.block].GetObject())
       by_id[std::string(m.name.GetString(), m.name.GetStringLength())] = &m.value;
-    std::vector<JsonValue*> entries;
     for (auto& id : ids) {
       auto it = by_id.find(id);
       if (it == by_id.end())
-        throw InputError(f.path, std::string(src.block) + "." + id,
+        throw InputError(f->path, std::string(src.block) + "." + id,
                          "sample id of the resampler is not a key of the block, cannot randomize");
-      entries.push_back(it->second);
+      std::string key = std::to_string(block.MemberCount());
+      block.AddMember(JsonValue(key.c_str(), al), JsonValue(*it->second, al), al);
     }
-    return entries;
-  };
-  std::vector<JsonValue*> va = index(ca, a), vb = index(cb, b);
-  std::vector<size_t> all(ids.size());
-  std::iota(all.begin(), all.end(), 0);
+  }
+  both[src.block].Swap(block);
+  SampleSet pooled = src.factory(both, a.path);
+  if (pooled.ids.size() != 2 * n)
+    throw InputError(a.path, src.block, "resampler did not return one sample per entry, cannot randomize");
+  std::vector<size_t> position(2 * n);  // key k -> index into pooled.ids
+  for (size_t j = 0; j < pooled.ids.size(); ++j) position.at(std::stoul(pooled.ids[j])) = j;
+  std::vector<size_t> from_a(n), from_b(n);
   auto delta_fn = [&](const std::vector<bool>& swap) {
-    for (size_t i = 0; i < swap.size(); ++i)
-      if (swap[i]) va[i]->Swap(*vb[i]);
-    auto ra = src.factory(ca, a.path).corpus(all);
-    auto rb = src.factory(cb, b.path).corpus(all);
-    for (size_t i = 0; i < swap.size(); ++i)
-      if (swap[i]) va[i]->Swap(*vb[i]);
+    for (size_t i = 0; i < n; ++i) {
+      from_a[i] = position[swap[i] ? n + i : i];
+      from_b[i] = position[swap[i] ? i : n + i];
+    }
+    auto ra = pooled.corpus(from_a), rb = pooled.corpus(from_b);
     std::map<std::string, double> d;
     for (auto& [k, x] : ra)
       if (rb.count(k)) d[k] = rb.at(k) - x;
     return d;
   };
-  return approximate_randomization(ids.size(), delta_fn, opts.resamples, opts.seed);
+  return approximate_randomization(n, delta_fn, opts.resamples, opts.seed);
 }
 
 std::string fmt(const char* format, double x) {
