@@ -63,12 +63,15 @@ void check_ci(const JsonValue& ci, const std::string& path) {
   }
 }
 
-// panopticapi's {"pq","sq","rq"} of one of All / Things / Stuff.
+// panopticapi's {"pq","sq","rq"} of one of All / Things / Stuff; null (a group without
+// categories, e.g. no stuff classes) leaves the metric out.
 void add_pq_block(const JsonValue& block, const std::string& path, const std::string& key,
                   const std::string& suffix, std::map<std::string, double>& out) {
   require_object(block, path, key);
   for (const char* part : {"pq", "sq", "rq"}) {
-    double v = get_number(member(block, part, path, key), path, key + "." + part);
+    const JsonValue& value = member(block, part, path, key);
+    if (value.IsNull()) continue;
+    double v = get_number(value, path, key + "." + part);
     std::string metric = part;
     std::transform(metric.begin(), metric.end(), metric.begin(), ::toupper);
     out[metric + suffix] = v;
@@ -129,7 +132,9 @@ ResultsFile load_results_file(const std::string& path) {
 }
 
 bool lower_is_better(const std::string& metric) {
-  return metric.rfind("FID", 0) == 0 || metric.rfind("FD_", 0) == 0 || metric.rfind("FD-", 0) == 0;
+  std::string m = metric;
+  std::transform(m.begin(), m.end(), m.begin(), ::toupper);
+  return m.rfind("FID", 0) == 0 || m == "FD" || m.rfind("FD_", 0) == 0 || m.rfind("FD-", 0) == 0;
 }
 
 bool changes_numbers(const std::string& field) {

@@ -31,7 +31,8 @@ ResultsFile results_from_json(JsonDoc doc, const std::string& path);
 // PQ SQ RQ / PQ_th SQ_th RQ_th / PQ_st SQ_st RQ_st.
 std::map<std::string, double> flat_metrics(const JsonValue& doc, const std::string& path);
 
-// FID and Frechet distances (FID, FD_*, FD-*) are better when lower; every other metric higher.
+// FID and Frechet distances (FID*, FD, FD_*, FD-*, any case) are better when lower; every
+// other metric higher.
 bool lower_is_better(const std::string& metric);
 
 // Signature fields that never change a number (threads, output paths, progress, bootstrap

@@ -273,11 +273,19 @@ BOOST_AUTO_TEST_CASE(panoptic_blocks_become_flat_metrics) {
   BOOST_TEST(r.metrics.at("RQ_th") == doc["Things"]["rq"].GetDouble());
   BOOST_TEST(r.metrics.at("PQ_st") == doc["Stuff"]["pq"].GetDouble());
   BOOST_TEST(r.metrics.size() == 9u);
+  // A group without categories (no stuff classes) has null values: those metrics are absent.
+  std::string text = slurp(kData + "panoptic_sysA.json");
+  text = replace(text, "\"pq\": 0.6046", "\"pq\": null");
+  auto no_stuff = from_text(text);
+  BOOST_TEST(!no_stuff.metrics.count("PQ_st"));
+  BOOST_TEST(no_stuff.metrics.count("SQ_st") == 1u);
+  expect_input_error(replace(text, "\"sq\": 0.7878", "\"sq\": \"x\""), "Stuff.sq");
 }
 
 BOOST_AUTO_TEST_CASE(metric_direction_and_signature_fields) {
   BOOST_TEST(pgc::lower_is_better("FID"));
   BOOST_TEST(pgc::lower_is_better("FD_DINOv2"));
+  BOOST_TEST(pgc::lower_is_better("fd"));
   BOOST_TEST(!pgc::lower_is_better("CIDEr"));
   BOOST_TEST(!pgc::lower_is_better("PQ"));
   auto a = pgc::Signature::parse("tok:ptb|threads:2|pgc:0.1.0");
