@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 #include "core/error.hpp"
 
@@ -27,15 +28,19 @@ std::pair<std::string, double> parse_max_drop(const std::string& spec) {
 }
 
 GateReport run_gate(const ResultsFile& results, const ResultsFile& baseline, const GateOptions& opts) {
-  for (auto& [metric, drop] : opts.max_drop) {
-    if (metric == "*") continue;
+  auto require = [&](const std::string& metric, const char* where) {
     for (const ResultsFile* f : {&baseline, &results})
       if (!f->metrics.count(metric))
-        throw InputError(f->path, metric, "metric named in --max-drop is not in this results file");
-  }
+        throw InputError(f->path, metric, std::string("metric named in ") + where + " is not in this results file");
+  };
+  for (auto& [metric, drop] : opts.max_drop)
+    if (metric != "*") require(metric, "--max-drop");
+  for (auto& metric : opts.metrics) require(metric, "--metrics");
+  std::set<std::string> gated(opts.metrics.begin(), opts.metrics.end());
   double default_drop = opts.max_drop.count("*") ? opts.max_drop.at("*") : 0.0;
   GateReport report;
   for (auto& [metric, base] : baseline.metrics) {
+    if (!gated.empty() && !gated.count(metric)) continue;
     auto it = results.metrics.find(metric);
     if (it == results.metrics.end())
       throw InputError(results.path, metric, "metric of the baseline " + baseline.path + " is missing");
@@ -49,7 +54,8 @@ GateReport run_gate(const ResultsFile& results, const ResultsFile& baseline, con
     report.rows.push_back(row);
   }
   for (auto& [metric, v] : results.metrics)
-    if (!baseline.metrics.count(metric)) report.notes.push_back(metric + " is not in the baseline: not gated");
+    if (gated.empty() && !baseline.metrics.count(metric))
+      report.notes.push_back(metric + " is not in the baseline: not gated");
 
   if (opts.require_significant) {
     // Only a drop the paired test calls significant fails; untestable metrics keep the plain rule.
@@ -77,9 +83,10 @@ std::string format_gate(const GateReport& report, bool only_failed) {
   std::string out = line;
   for (auto& r : report.rows) {
     if (only_failed && !r.failed) continue;
-    std::string p = r.p_value ? std::to_string(*r.p_value).substr(0, 6) : "-";
+    char p[32] = "-";
+    if (r.p_value) std::snprintf(p, sizeof p, "%.4f", *r.p_value);
     std::snprintf(line, sizeof line, "%-12s %12.6g %12.6g %12.6g %12.6g %8s  %s\n", r.metric.c_str(),
-                  r.baseline, r.value, r.drop, r.allowed, p.c_str(), r.failed ? "FAIL" : "ok");
+                  r.baseline, r.value, r.drop, r.allowed, p, r.failed ? "FAIL" : "ok");
     out += line;
   }
   for (auto& n : report.notes) out += "note: " + n + "\n";

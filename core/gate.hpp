@@ -15,6 +15,7 @@ namespace pgc {
 
 struct GateOptions {
   std::map<std::string, double> max_drop;  // per metric; "*" sets the default for all others
+  std::vector<std::string> metrics;        // gate only these (default: every baseline metric)
   bool require_significant = false;        // fail only on a significant drop (paired test)
   CompareOptions compare;
 };
@@ -29,7 +30,7 @@ struct GateRow {
 };
 
 struct GateReport {
-  std::vector<GateRow> rows;  // every metric of the baseline, sorted by name
+  std::vector<GateRow> rows;  // every gated metric, sorted by name
   std::vector<std::string> notes;
   bool passed() const;
 };
@@ -37,7 +38,7 @@ struct GateReport {
 // Parses "METRIC=DELTA" (DELTA a finite number >= 0); UsageError otherwise.
 std::pair<std::string, double> parse_max_drop(const std::string& spec);
 
-// Checks metrics (every baseline metric and every --max-drop metric present in both files,
+// Checks metrics (every gated metric and every --max-drop metric present in both files,
 // else InputError) and applies the rules. Signatures are checked by the caller
 // (check_comparable).
 GateReport run_gate(const ResultsFile& results, const ResultsFile& baseline, const GateOptions& opts);

@@ -26,6 +26,9 @@ pgc::RegisterCommand reg(
       sub.add_option("--max-drop", a->max_drop,
                      "METRIC=DELTA: allowed drop in the file's units (CIDEr=0.005 is 0.5 printed points; "
                      "FID/FD: allowed rise); *=DELTA sets it for all metrics (default: 0 for every metric)");
+      sub.add_option("--metrics", a->opts.metrics,
+                     "gate only these metrics, comma-separated (default: every metric of the baseline)")
+          ->delimiter(',');
       sub.add_flag("--require-significant", a->opts.require_significant,
                    "fail only on drops that a paired test finds significant at p < 0.05 (default: off)");
       sub.add_option("--bootstrap", a->opts.compare.resamples,

@@ -312,6 +312,9 @@ BOOST_AUTO_TEST_CASE(gate_exit_codes) {
   BOOST_TEST(gate("--results " + data("worse_noise.json") + " --max-drop '*=0.003'") == 0);
   BOOST_TEST(gate("--results " + data("worse_noise.json") + " --max-drop ROUGE_L=0.002 --max-drop Bleu_4=0.003") == 0);
   BOOST_TEST(gate("--results " + data("worse_noise.json") + " --max-drop ROUGE_L=0.001 --max-drop Bleu_4=0.003") == 1);
+  BOOST_TEST(gate("--results " + data("worse_noise.json") + " --metrics CIDEr") == 0);
+  BOOST_TEST(gate("--results " + data("worse_noise.json") + " --metrics CIDEr,ROUGE_L") == 1);
+  BOOST_TEST(gate("--results " + data("worse_noise.json") + " --metrics CIDEr,NOPE") == 2);
   // Only significant drops fail: the noisy one passes, the clear one does not.
   BOOST_TEST(gate("--results " + data("worse_noise.json") + " --require-significant --max-drop Bleu_4=0.01") == 0);
   BOOST_TEST(gate("--results " + data("worse.json") + " --require-significant --max-drop Bleu_4=0.02") == 1);
