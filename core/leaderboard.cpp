@@ -265,7 +265,10 @@ std::vector<LeaderboardRow> load_paper_rows(const LeaderboardTable& table, const
     for (auto& r : tsv.rows) by_metric[r[1]] = &r;
     for (size_t s = 2; s < tsv.header.size(); ++s) {
       if (s == source) continue;
-      LeaderboardRow row{tsv.header[s], tsv.rows.empty() ? "" : tsv.rows[0][source], true, {}, ""};
+      LeaderboardRow row;
+      row.system = tsv.header[s];
+      row.source = tsv.rows.empty() ? "" : tsv.rows[0][source];
+      row.paper = true;
       for (auto& c : table.columns) {
         auto it = by_metric.find(c.paper_header);
         if (it == by_metric.end()) throw InputError(path, c.paper_header, "missing row");
@@ -293,7 +296,8 @@ std::vector<LeaderboardRow> load_paper_rows(const LeaderboardTable& table, const
 }
 
 Leaderboard build_leaderboard(const std::vector<ResultsFile>& files, const LeaderboardOptions& opts) {
-  if (files.empty()) throw UsageError("no results files given");
+  if (files.empty() && (opts.table.empty() || !opts.with_paper))
+    throw UsageError("no results files given (without files: --table T --with-paper prints the paper's table)");
   std::string table_id = opts.table.empty() ? default_table_for_task(files[0].task) : opts.table;
   if (table_id.empty())
     throw UsageError(files[0].path + ": no table for task \"" + files[0].task + "\"; pass --table");
@@ -305,6 +309,7 @@ Leaderboard build_leaderboard(const std::vector<ResultsFile>& files, const Leade
     row.system = sys.name;
     for (auto* f : sys.files) {
       row.source += (row.source.empty() ? "" : " + ") + basename(f->path);
+      row.signatures.emplace_back(basename(f->path), f->signature.str());
       auto flag = flags.find(f);
       if (flag != flags.end()) row.flag += (row.flag.empty() ? "" : "; ") + flag->second;
     }

@@ -56,6 +56,7 @@ struct LeaderboardRow {
   bool paper = false;
   std::vector<LeaderboardCell> cells;  // one per column
   std::string flag;  // non-empty: why this row's signature differs (footnote)
+  std::vector<std::pair<std::string, std::string>> signatures;  // (file name, signature), pgc rows
 };
 
 struct Leaderboard {

@@ -222,6 +222,11 @@ std::string render_json(const Leaderboard& b) {
     o.AddMember("printed", text, a);
     if (!r.paper) o.AddMember("file_values", file_values, a);
     o.AddMember("best", best, a);
+    if (!r.paper) {
+      JsonValue sigs(rapidjson::kObjectType);
+      for (auto& [file, sig] : r.signatures) sigs.AddMember(str(file), str(sig), a);
+      o.AddMember("signatures", sigs, a);
+    }
     o.AddMember("signature_flag", r.flag.empty() ? JsonValue() : str(r.flag), a);
     rows.PushBack(o, a);
   }

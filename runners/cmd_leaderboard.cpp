@@ -19,8 +19,9 @@ pgc::RegisterCommand reg(
     [](CLI::App& sub) -> pgc::CommandRun {
       auto a = std::make_shared<LeaderboardArgs>();
       a->opts.paper_dir = std::string(PGC_DATA_DIR) + "/paper_tables";
-      sub.add_option("results", a->files, "results files (pgc.results/1); files with the same --name form one row")
-          ->required();
+      sub.add_option("results", a->files,
+                     "results files (pgc.results/1); files with the same --name form one row "
+                     "(none: --table and --with-paper print the paper's table alone)");
       sub.add_option("--table", a->opts.table,
                      "caption (Table 3) | pgc (Table 4) | t2i (Table 5) | geneval (Table 6) | vqa (Table 7) | "
                      "refseg (Table 8); default: from the first file's task");

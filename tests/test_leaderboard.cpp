@@ -165,6 +165,7 @@ BOOST_AUTO_TEST_CASE(table_output_matches_golden_files) {
                                  data("caption_sysB.json") + " --table pgc --with-paper --format md"},
       {"leaderboard_t2i_sorted.csv", t2i + " --with-paper --sort FID --format csv"},
       {"leaderboard_t2i.tex", t2i + " --format latex"},
+      {"leaderboard_geneval_paper.md", "--table geneval --with-paper --format md"},
   };
   for (auto& [golden, args] : cases) {
     BOOST_TEST_CONTEXT(golden) {
@@ -213,6 +214,8 @@ BOOST_AUTO_TEST_CASE(json_leaderboard_is_machine_readable) {
   BOOST_TEST(std::string(b["best"][0].GetString()) == "FID");
   BOOST_TEST(b["file_values"]["FID"].GetDouble() == 21.37);
   BOOST_TEST(std::string(b["printed"]["FID"].GetString()) == "21.4");
+  auto file = pgc::read_json_file(kData + "t2i_sd3-ft-b.json");
+  BOOST_TEST(std::string(b["signatures"]["t2i_sd3-ft-b.json"].GetString()) == file["signature"].GetString());
 }
 
 BOOST_AUTO_TEST_CASE(leaderboard_bad_input_exits_2) {
@@ -221,6 +224,8 @@ BOOST_AUTO_TEST_CASE(leaderboard_bad_input_exits_2) {
   BOOST_TEST(run_pgc("leaderboard " + data("t2i_sd3-ft-a.json") + " --table caption").code == 2);
   BOOST_TEST(run_pgc("leaderboard " + data("bad_schema.json")).code == 2);
   BOOST_TEST(run_pgc("leaderboard " + data("does_not_exist.json")).code == 2);
+  BOOST_TEST(run_pgc("leaderboard").code == 2);
+  BOOST_TEST(run_pgc("leaderboard --table geneval").code == 2);
 }
 
 // ---- results files ----
