@@ -91,6 +91,8 @@ void add_panoptic(const JsonValue& obj, const std::string& path, const std::stri
 std::map<std::string, double> flat_metrics(const JsonValue& doc, const std::string& path) {
   std::map<std::string, double> out;
   add_panoptic(doc, path, "", out);
+  // A task that reports PQ next to other metrics (grounded captioning) may nest it as "pq".
+  if (auto* pq = find(doc, "pq"); pq && pq->IsObject()) add_panoptic(*pq, path, "pq.", out);
   if (auto* corpus = find(doc, "corpus")) {
     require_object(*corpus, path, "corpus");
     add_panoptic(*corpus, path, "corpus.", out);

@@ -27,7 +27,7 @@ ResultsFile load_results_file(const std::string& path);
 ResultsFile results_from_json(JsonDoc doc, const std::string& path);
 
 // The flat metric values of a validated document: every number in "corpus" under its own key,
-// and panopticapi's {"All","Things","Stuff"} (top level or inside "corpus") as
+// and panopticapi's {"All","Things","Stuff"} (top level, or inside "corpus" or "pq") as
 // PQ SQ RQ / PQ_th SQ_th RQ_th / PQ_st SQ_st RQ_st.
 std::map<std::string, double> flat_metrics(const JsonValue& doc, const std::string& path);
 

@@ -285,6 +285,11 @@ BOOST_AUTO_TEST_CASE(panoptic_blocks_become_flat_metrics) {
   BOOST_TEST(!no_stuff.metrics.count("PQ_st"));
   BOOST_TEST(no_stuff.metrics.count("SQ_st") == 1u);
   expect_input_error(replace(text, "\"sq\": 0.7878", "\"sq\": \"x\""), "Stuff.sq");
+  // Nested as "pq" (a grounded-captioning file next to caption metrics).
+  auto nested = from_text(replace(kCaptionDoc, "\"corpus\"",
+                                  "\"pq\": {\"All\": {\"pq\": 0.25, \"sq\": 0.5, \"rq\": 0.5}}, \"corpus\""));
+  BOOST_TEST(nested.metrics.at("PQ") == 0.25);
+  BOOST_TEST(nested.metrics.at("CIDEr") == 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(metric_direction_and_signature_fields) {
