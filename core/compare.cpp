@@ -135,8 +135,8 @@ std::map<std::string, double> randomization_p_values(const ResultsFile& a, const
     throw InputError(a.path, src.block, "resampler did not return one sample per entry, cannot randomize");
   std::vector<size_t> position(2 * n);  // key k -> index into pooled.ids
   for (size_t j = 0; j < pooled.ids.size(); ++j) position.at(std::stoul(pooled.ids[j])) = j;
-  std::vector<size_t> from_a(n), from_b(n);
-  auto delta_fn = [&](const std::vector<bool>& swap) {
+  auto delta_fn = [&](const std::vector<bool>& swap) {  // called from several threads
+    std::vector<size_t> from_a(n), from_b(n);
     for (size_t i = 0; i < n; ++i) {
       from_a[i] = position[swap[i] ? n + i : i];
       from_b[i] = position[swap[i] ? i : n + i];
