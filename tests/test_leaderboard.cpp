@@ -479,3 +479,22 @@ BOOST_AUTO_TEST_CASE(compare_resamples_corpus_statistics_through_the_task_resamp
 
   BOOST_CHECK_THROW(pgc::compare_results(a, toy_file("short.json", 0.0, 79), opts), pgc::InputError);
 }
+
+BOOST_AUTO_TEST_CASE(parallel_resampling_equals_the_sequential_draws) {
+  // paired_bootstrap scores draws in parallel batches; it must give exactly what scoring
+  // bootstrap_draws one after another gives.
+  auto a = toy_file("a.json", 0.0), b = toy_file("b.json", 0.05);
+  auto sa = toy_samples(a.doc, a.path), sb = toy_samples(b.doc, b.path);
+  const int resamples = 101;  // not a multiple of the batch size
+  auto t = pgc::paired_bootstrap(sa.ids.size(), sa.corpus, sb.corpus, resamples, 9).at("acc");
+  std::vector<double> deltas;
+  for (auto& draw : pgc::bootstrap_draws(sa.ids.size(), resamples, 9))
+    deltas.push_back(sb.corpus(draw).at("acc") - sa.corpus(draw).at("acc"));
+  double mean = std::accumulate(deltas.begin(), deltas.end(), 0.0) / deltas.size();
+  size_t extreme = 0;
+  for (double d : deltas) extreme += std::fabs(d - mean) >= std::fabs(t.delta) - 1e-12;
+  BOOST_TEST(t.p_value == (extreme + 1.0) / (resamples + 1.0));
+  std::sort(deltas.begin(), deltas.end());
+  BOOST_TEST(t.delta_ci.low == deltas[2] + 0.5 * (deltas[3] - deltas[2]));      // q 0.025: position 2.5
+  BOOST_TEST(t.delta_ci.high == deltas[97] + 0.5 * (deltas[98] - deltas[97]));  // q 0.975: position 97.5
+}
