@@ -26,7 +26,7 @@ SampleSet per_image_means(const JsonValue& doc, const std::string& path) {
   if (per_image.MemberCount() > 0)
     for (auto& m : per_image.MemberBegin()->value.GetObject())
       metrics.emplace_back(m.name.GetString(), m.name.GetStringLength());
-  auto ids = std::make_shared<std::vector<std::string>>();
+  SampleSet set;
   auto values = std::make_shared<std::vector<std::vector<double>>>();  // [sample][metric]
   for (auto& s : per_image.GetObject()) {
     std::string id(s.name.GetString(), s.name.GetStringLength());
@@ -34,11 +34,9 @@ SampleSet per_image_means(const JsonValue& doc, const std::string& path) {
     if (!s.value.IsObject()) throw InputError(path, item, "expected a JSON object");
     std::vector<double> row;
     for (auto& m : metrics) row.push_back(get_number(member(s.value, m.c_str(), path, item), path, item + "." + m));
-    ids->push_back(id);
+    set.ids.push_back(id);
     values->push_back(std::move(row));
   }
-  SampleSet set;
-  set.ids = *ids;
   set.corpus = [metrics, values](const std::vector<size_t>& idx) {
     std::map<std::string, double> out;
     for (size_t m = 0; m < metrics.size(); ++m) {
