@@ -20,11 +20,12 @@ def base(name, task, sig, inputs):
 
 
 def caption(name, corpus, sig=CAPTION_SIG, per_image=None):
+    # No "stats" block: compare/gate use the per-image fallback whether or not the caption
+    # resampler is registered, so these tests mean the same before and after it lands.
     d = base(name, "caption", sig, {"refs": "refs.json", "preds": name + ".json"})
     d["corpus"] = corpus
     if per_image is not None:
         d["per_image"] = per_image
-        d["stats"] = {i: {"cider": v["CIDEr"], "rouge": v["ROUGE_L"]} for i, v in per_image.items()}
     return d
 
 
@@ -82,7 +83,7 @@ missing = gated("missing")
 del missing["corpus"]["ROUGE_L"]
 write("missing_metric.json", missing)
 fewer = gated("fewer")
-del fewer["per_image"][ids[0]], fewer["stats"][ids[0]]
+del fewer["per_image"][ids[0]]
 write("fewer_samples.json", fewer)
 bad = gated("bad")
 bad["schema"] = "pgc.results/0"
