@@ -30,7 +30,7 @@ pgc::RegisterCommand reg(
                      "bootstrap (paired bootstrap) | ar (approximate randomization; CI still from the "
                      "bootstrap) (default: bootstrap)")
           ->check(CLI::IsMember({"bootstrap", "ar"}));
-      sub.add_option("--json", a->json, "also write the comparison as JSON to this file, - for stdout (default: none)");
+      sub.add_option("--json", a->json, "also write the comparison as JSON to this file; - = stdout instead of the table (default: none)");
       sub.add_flag("--allow-signature-mismatch", a->allow_mismatch,
                    "compare even if the signatures differ in a number-changing setting (default: refuse, exit 2)");
       return [a]() {
