@@ -10,6 +10,7 @@
 
 namespace pgc {
 
+// Resampling calls it from several threads at once: it must not modify shared state.
 using CorpusFn = std::function<std::map<std::string, double>(const std::vector<size_t>& samples)>;
 
 struct Interval {
@@ -38,7 +39,7 @@ std::map<std::string, PairedTest> paired_bootstrap(size_t n, const CorpusFn& a, 
 
 // Approximate randomization (Riezler & Maxwell 2005): per sample, swap A's and B's statistics
 // with probability 1/2. `swapped(mask)` must score A and B with the samples where mask[i] is
-// true exchanged and return {metric: b - a}.
+// true exchanged and return {metric: b - a}; like a CorpusFn it is called from several threads.
 std::map<std::string, double> approximate_randomization(
     size_t n,
     const std::function<std::map<std::string, double>(const std::vector<bool>& swap)>& delta_fn,
