@@ -146,7 +146,12 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     std::string header(reinterpret_cast<const char*>(bytes + 8), header_len);
     if (header.empty() || header[0] != '{')
       throw InputError(path, "header", "header does not start with '{'");
-    JsonDoc doc = parse_json(header, path + " (header)");
+    JsonDoc doc;
+    try {
+      doc = parse_json(header, path);
+    } catch (const InputError& e) {
+      throw InputError(path, "header " + e.item(), e.problem());
+    }
     if (!doc.IsObject()) throw InputError(path, "header", "header is not a JSON object");
     const unsigned char* data = bytes + 8 + header_len;
     const size_t data_size = map_size_ - 8 - header_len;
