@@ -279,9 +279,17 @@ MatrixSqrt scipy_sqrtm(const MatrixXd& a) {
     MatrixXcd r;
     if (!sqrtm_triu(t, r)) {
       out.failed = true;
-    } else {
+    } else if (quasi_triangular) {
       MatrixXcd zr = z * r;
       out.value = zr * z.adjoint();
+    } else {
+      // Z is still real (only negative eigenvalues made T complex): four real products
+      // give the same X as two complex ones at half the cost.
+      const MatrixXd& zreal = schur.z;
+      MatrixXd re = zreal * r.real(), im = zreal * r.imag();
+      out.value.resize(n, n);
+      out.value.real() = re * zreal.transpose();
+      out.value.imag() = im * zreal.transpose();
     }
   }
   if (out.failed) {
@@ -363,15 +371,27 @@ VectorXd symmetric_eigen(MatrixXd& a, bool vectors) {
   return w;
 }
 
-// tr sqrt(s1^1/2 s2 s1^1/2): the eigenvalues of s1 s2 through symmetric matrices only.
+// tr sqrt(s1^1/2 s2 s1^1/2) = sum sqrt(eig(s1 s2)) through symmetric matrices only.
+// When sigma1 is positive definite (N > d, the usual FID case), s1 = L L^T and
+// L^T s2 L is similar to s1 s2: one Cholesky, two triangular products and an
+// eigenvalues-only solve. Otherwise s1 = V diag(w) V^T and D (V^T s2 V) D with
+// D = diag(sqrt(max(w, 0))) (orthogonally similar to s1^1/2 s2 s1^1/2) takes its place.
 double symmetric_trace(const MatrixXd& sigma1, const MatrixXd& sigma2) {
-  MatrixXd v = (sigma1 + sigma1.transpose()) / 2.0;
-  VectorXd w = symmetric_eigen(v, true);
-  VectorXd root = w.cwiseMax(0.0).cwiseSqrt();
-  MatrixXd s1_half = v * root.asDiagonal() * v.transpose();
-  MatrixXd m = s1_half * sigma2 * s1_half;
+  MatrixXd m;
+  Eigen::LLT<MatrixXd> llt(sigma1);
+  if (llt.info() == Eigen::Success) {
+    const auto lower = llt.matrixL();
+    MatrixXd s2l = sigma2 * lower;
+    m = lower.transpose() * s2l;
+  } else {
+    MatrixXd v = (sigma1 + sigma1.transpose()) / 2.0;
+    const VectorXd root = symmetric_eigen(v, true).cwiseMax(0.0).cwiseSqrt();
+    MatrixXd s2v = sigma2 * v;
+    m = v.transpose() * s2v;
+    m = root.asDiagonal() * m * root.asDiagonal();
+  }
   m = (m + m.transpose()) / 2.0;
-  VectorXd lambda = symmetric_eigen(m, false);
+  const VectorXd lambda = symmetric_eigen(m, false);
   return lambda.cwiseMax(0.0).cwiseSqrt().sum();
 }
 
