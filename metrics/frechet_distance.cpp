@@ -1,9 +1,9 @@
 #include "metrics/frechet_distance.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -39,11 +39,11 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw InputError("", "frechet distance", what); }
 
+// Shortest round-trip text, as Python's repr prints the reference's message.
 std::string fmt(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
 }
 
 // ---------------------------------------------------------------- FeatureStats helpers

@@ -1,4 +1,5 @@
 // pgc fd A B: the Frechet distance between two feature sets or their pytorch-fid statistics.
+#include <charconv>
 #include <iostream>
 
 #include "core/digest.hpp"
@@ -18,10 +19,11 @@ struct FdArgs {
   bool quiet = false;
 };
 
+// Shortest text that reads back as the same double (like Python's repr).
 std::string shortest(double v) {
-  rapidjson::Document d;
-  d.SetDouble(v);
-  return pgc::to_json(d, false);
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, res.ptr);
 }
 
 int run_fd(const FdArgs& args) {
