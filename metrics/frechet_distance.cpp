@@ -48,12 +48,36 @@ std::string fmt(double v) {
 
 // ---------------------------------------------------------------- FeatureStats helpers
 
+// Adds a row-major (n, d) block to (count, mean, co-moment) without copying the whole input:
+// each chunk of rows is upcast into one reused column-major (d, rows) buffer, centered on the
+// chunk's own mean, and folded in with Chan et al.'s update, all on the lower triangle
+// (BLAS syrk / syr), which is mirrored once at the end.
 template <typename T>
-MatrixXd rows_as_columns(const T* rows, size_t n, size_t d) {
-  // A row-major (n, d) buffer is a column-major (d, n) matrix: one sample per column.
+void add_row_chunks(const T* rows, size_t n, size_t d, size_t& count, VectorXd& mean,
+                    MatrixXd& comoment) {
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
-  return Eigen::Map<const Mat>(rows, static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(n))
-      .template cast<double>();
+  const auto dd = static_cast<Eigen::Index>(d);
+  const size_t chunk = std::min<size_t>(n, 4096);  // bounds the float64 copy
+  MatrixXd buf(dd, static_cast<Eigen::Index>(chunk));
+  for (size_t first = 0; first < n; first += chunk) {
+    const size_t m = std::min(chunk, n - first);
+    const auto mm = static_cast<Eigen::Index>(m);
+    auto cols = buf.leftCols(mm);
+    cols = Eigen::Map<const Mat>(rows + first * d, dd, mm).template cast<double>();
+    const VectorXd chunk_mean = cols.rowwise().sum() / static_cast<double>(m);
+    cols.colwise() -= chunk_mean;
+    comoment.selfadjointView<Eigen::Lower>().rankUpdate(cols);
+    if (count > 0) {
+      const double na = static_cast<double>(count), nb = static_cast<double>(m);
+      const VectorXd delta = chunk_mean - mean;
+      comoment.selfadjointView<Eigen::Lower>().rankUpdate(delta, na * nb / (na + nb));
+      mean += delta * (nb / (na + nb));
+    } else {
+      mean = chunk_mean;
+    }
+    count += m;
+  }
+  comoment.triangularView<Eigen::StrictlyUpper>() = comoment.triangularView<Eigen::StrictlyLower>().transpose();
 }
 
 }  // namespace
@@ -62,31 +86,18 @@ FeatureStats::FeatureStats(size_t dims)
     : mean_(VectorXd::Zero(static_cast<Eigen::Index>(dims))),
       comoment_(MatrixXd::Zero(static_cast<Eigen::Index>(dims), static_cast<Eigen::Index>(dims))) {}
 
-void FeatureStats::add_rows(const float* rows, size_t n, size_t d) {
-  // Chunks bound the float64 copy; merging chunks is exact up to rounding.
-  const size_t chunk = 4096;
-  for (size_t i = 0; i < n; i += chunk)
-    add_block(rows_as_columns(rows + i * d, std::min(chunk, n - i), d));
-}
+void FeatureStats::add_rows(const float* rows, size_t n, size_t d) { add_rows_impl(rows, n, d); }
 
-void FeatureStats::add_rows(const double* rows, size_t n, size_t d) {
-  const size_t chunk = 4096;
-  for (size_t i = 0; i < n; i += chunk)
-    add_block(rows_as_columns(rows + i * d, std::min(chunk, n - i), d));
-}
+void FeatureStats::add_rows(const double* rows, size_t n, size_t d) { add_rows_impl(rows, n, d); }
 
-void FeatureStats::add_block(const MatrixXd& columns) {
-  if (columns.cols() == 0) return;
-  FeatureStats block;
-  block.count_ = static_cast<size_t>(columns.cols());
-  block.mean_ = columns.rowwise().sum() / static_cast<double>(columns.cols());
-  MatrixXd centered = columns.colwise() - block.mean_;
-  const auto d = columns.rows();
-  block.comoment_ = MatrixXd::Zero(d, d);
-  block.comoment_.selfadjointView<Eigen::Lower>().rankUpdate(centered);  // BLAS syrk
-  block.comoment_.triangularView<Eigen::StrictlyUpper>() =
-      block.comoment_.triangularView<Eigen::StrictlyLower>().transpose();
-  merge(block);
+template <typename T>
+void FeatureStats::add_rows_impl(const T* rows, size_t n, size_t d) {
+  if (n == 0) return;
+  if (count_ == 0 && mean_.size() == 0) *this = FeatureStats(d);
+  if (dims() != d)
+    throw std::logic_error("FeatureStats::add_rows: rows have " + std::to_string(d) +
+                           " values, the statistics " + std::to_string(dims()));
+  add_row_chunks(rows, n, d, count_, mean_, comoment_);
 }
 
 void FeatureStats::merge(const FeatureStats& other) {

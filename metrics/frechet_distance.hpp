@@ -44,7 +44,8 @@ class FeatureStats {
   Eigen::MatrixXd covariance() const;
 
  private:
-  void add_block(const Eigen::MatrixXd& columns);  // d x n, one sample per column
+  template <typename T>
+  void add_rows_impl(const T* rows, size_t n, size_t d);
   size_t count_ = 0;
   Eigen::VectorXd mean_;
   Eigen::MatrixXd comoment_;  // sum over samples of (x - mean)(x - mean)^T

@@ -222,6 +222,19 @@ BOOST_AUTO_TEST_CASE(feature_stats_match_numpy_definitions_and_merge) {
   BOOST_CHECK_THROW(one.covariance(), std::logic_error);
 }
 
+BOOST_AUTO_TEST_CASE(feature_stats_across_internal_chunks) {
+  // More rows than one internal chunk (4096): the chunks merge like separate sets.
+  MatrixXd rows = random_matrix(9000, 5, 10);
+  rows.col(2).array() += 100.0;
+  std::vector<double> flat = row_major(rows);
+  pgc::FeatureStats s(5);
+  s.add_rows(flat.data(), 9000, 5);
+  BOOST_TEST((s.covariance() - naive_cov(rows)).norm() < 1e-12);
+  BOOST_TEST((s.mean() - rows.colwise().mean().transpose()).norm() < 1e-12);
+  pgc::FeatureStats wrong(4);
+  BOOST_CHECK_THROW(wrong.add_rows(flat.data(), 10, 5), std::logic_error);
+}
+
 BOOST_AUTO_TEST_CASE(one_dimensional_features) {
   std::vector<double> x = {1.0, 2.0, 4.0}, y = {0.0, 3.0};
   pgc::FeatureStats a, b;
