@@ -12,9 +12,10 @@
 //    blocks and trsyl between blocks, X = Z R Z^H), including pytorch-fid's control flow:
 //    the eps*I offset retry when the result has a non-finite entry and the
 //    "Imaginary component" error when the diagonal's imaginary part exceeds 1e-3.
-//  - kSymmetricEigen: tr sqrt(sigma1^1/2 sigma2 sigma1^1/2) from two symmetric
-//    eigendecompositions (negative eigenvalues clipped to 0); about 3x faster at d=2048,
-//    no offset retry and no imaginary parts (they cannot arise).
+//  - kSymmetricEigen: the eigenvalues of sigma1 sigma2 through symmetric matrices only
+//    (Cholesky of sigma1 when it is positive definite, else its eigendecomposition with
+//    negative eigenvalues clipped to 0); about 4x faster at d=2048, no offset retry and no
+//    imaginary parts (they cannot arise).
 #include <Eigen/Dense>
 
 #include <complex>

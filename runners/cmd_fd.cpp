@@ -91,7 +91,8 @@ pgc::RegisterCommand reg(
                      "(pytorch-fid's eps; default 1e-6)");
       sub.add_option("--method", args->method,
                      "schur: scipy's Schur sqrtm, identical to pytorch-fid (default); eigen: "
-                     "symmetric eigenvalue route, ~3x faster, agrees to ~1e-9 relative")
+                     "symmetric-eigenvalue route, ~4x faster at d=2048, agrees to ~1e-9 "
+                     "relative, no eps retry and no imaginary-part error")
           ->check(CLI::IsMember({"schur", "eigen"}));
       sub.add_option("--name", args->name, "system name in the results file (default: B's path)");
       sub.add_flag("--quiet", args->quiet, "no notes on stderr (default: off)");
