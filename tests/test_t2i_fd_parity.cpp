@@ -201,6 +201,14 @@ BOOST_AUTO_TEST_CASE(npy_header_and_serialization) {
   be.replace(be.find("<f4"), 3, ">f4");
   BOOST_CHECK_THROW(pgc::parse_npy(be, "b"), pgc::InputError);
   BOOST_CHECK_THROW(pgc::parse_npy("PK\x03\x04", "z"), pgc::InputError);
+  // Format version 2.0: a 4-byte header length.
+  const size_t hlen = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+  std::string v2 = bytes.substr(0, 6) + std::string("\x02\x00", 2) +
+                   std::string(1, static_cast<char>(hlen & 0xff)) + std::string(1, static_cast<char>(hlen >> 8)) +
+                   std::string(2, '\0') + bytes.substr(10);
+  pgc::NpyArray c = pgc::parse_npy(v2, "v2");
+  BOOST_TEST((c.shape == std::vector<size_t>{2, 3}));
+  BOOST_TEST(c.at(4) == 5.0);
 }
 
 BOOST_AUTO_TEST_CASE(cli_writes_results_with_fd) {
@@ -217,6 +225,14 @@ BOOST_AUTO_TEST_CASE(cli_writes_results_with_fd) {
   BOOST_TEST(std::string(doc["task"].GetString()) == "t2i");
   BOOST_TEST(std::string(doc["signature"].GetString()).find("method:schur") != std::string::npos);
   BOOST_TEST(doc["inputs"].HasMember("a"));
+  // The eigen route through the CLI, JSON on stdout.
+  fs::path stdout_file = tmp / "stdout.json";
+  std::string cmd = std::string(PGC_BINARY) + " fd --method eigen --json - " + (dir / "a.npy").string() + " " +
+                    (dir / "b.npy").string() + " >" + stdout_file.string();
+  BOOST_TEST(std::system(cmd.c_str()) == 0);
+  pgc::JsonDoc eig = pgc::read_json_file(stdout_file.string());
+  BOOST_TEST(std::abs(eig["fd"].GetDouble() - want) <= 1e-6 * want);
+  BOOST_TEST(std::string(eig["signature"].GetString()).find("method:eigen") != std::string::npos);
 
   // Stats files and the eigen route, and the eps fallback case (succeeds).
   const fs::path eps = kFd / "eps_fallback_nonpsd_d3";
