@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libopenblas0-pthread libeigen3-dev
+  libtorch-dev libopenblas0-pthread libeigen3-dev liblapack-dev libzip-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   rapidjson-dev libicu-dev libcli11-dev libboost-test-dev
   libspng-dev libpng-dev zlib1g-dev libssl-dev libtbb-dev libsentencepiece-dev wordnet-base
