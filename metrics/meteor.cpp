@@ -1,0 +1,1038 @@
+// METEOR 1.5 as pycocoevalcap runs it (`-stdio -l en -norm`), reimplemented from the
+// cmu-mtlab/meteor Java sources: Normalizer (the -norm tokenizer), Aligner + matchers (exact,
+// stem, synonym, paraphrase) with its beam search, MeteorScorer.computeMetrics and
+// MeteorStats.addStats. Comments name the Java behaviour each piece reproduces, quirks included.
+#include "metrics/meteor.hpp"
+
+#include <unicode/ustring.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace pgc {
+
+using U32 = std::u32string;
+
+namespace {
+
+// ---------------------------------------------------------------- text helpers
+
+// Lenient UTF-8 decoding: malformed bytes become U+FFFD, as Java's UTF-8 reader does.
+U32 decode_utf8(const std::string& s) {
+  U32 out;
+  out.reserve(s.size());
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      out += static_cast<char32_t>(c);
+      ++i;
+      continue;
+    }
+    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > n) {
+      out += U'\uFFFD';
+      ++i;
+      continue;
+    }
+    char32_t cp = c & (0x7F >> len);
+    bool ok = true;
+    for (int k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) { ok = false; break; }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static const char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (!ok || cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      out += U'\uFFFD';
+      ++i;
+      continue;
+    }
+    out += cp;
+    i += len;
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+std::string encode_utf8(const U32& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char32_t c : s) append_utf8(out, c);
+  return out;
+}
+
+// Java's String.hashCode over UTF-16 code units: METEOR compares words (and stems) by it.
+int32_t java_hash(const U32& s) {
+  uint32_t h = 0;
+  for (char32_t c : s) {
+    if (c >= 0x10000) {
+      char32_t v = c - 0x10000;
+      h = 31 * h + static_cast<uint32_t>(0xD800 + (v >> 10));
+      h = 31 * h + static_cast<uint32_t>(0xDC00 + (v & 0x3FF));
+    } else {
+      h = 31 * h + static_cast<uint32_t>(c);
+    }
+  }
+  return static_cast<int32_t>(h);
+}
+
+size_t utf16_length(const std::string& utf8) {
+  size_t n = 0;
+  for (char32_t c : decode_utf8(utf8)) n += c >= 0x10000 ? 2 : 1;
+  return n;
+}
+
+// Normalizer's character classes: `alpha` lists Latin and Cyrillic ranges explicitly;
+// \p{Digit} and \p{Lower} are ASCII-only in Java regexes.
+bool is_alpha(char32_t c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == 0x160 || c == 0x17D ||
+         c == 0x161 || c == 0x17E || c == 0x178 || (c >= 0xC0 && c <= 0xD6) ||
+         (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x17E) || (c >= 0x400 && c <= 0x4FF) ||
+         (c >= 0x500 && c <= 0x527) || (c >= 0xA640 && c <= 0xA66E) ||
+         (c >= 0xA67E && c <= 0xA697) || (c >= 0x1D00 && c <= 0x1D7F);
+}
+bool is_digit(char32_t c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char32_t c) { return is_digit(c) || is_alpha(c); }
+// Java regex \s
+bool is_regex_space(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+}
+// StringTokenizer's default delimiters
+bool is_tokenizer_delim(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+// The Normalizer's r_white class: space, U+2000..U+200A, U+202F, U+205F, U+3000, U+00A0.
+bool is_norm_white(char32_t c) {
+  return c == ' ' || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+         c == 0x3000 || c == 0xA0;
+}
+
+bool contains(const U32& s, const U32& sub) { return s.find(sub) != U32::npos; }
+
+// Java String.replace(literal, literal): non-overlapping, left to right.
+U32 replace_literal(const U32& s, const U32& from, const U32& to) {
+  U32 out;
+  out.reserve(s.size());
+  size_t pos = 0;
+  while (true) {
+    size_t hit = s.find(from, pos);
+    if (hit == U32::npos) break;
+    out.append(s, pos, hit - pos);
+    out += to;
+    pos = hit + from.size();
+  }
+  out.append(s, pos, U32::npos);
+  return out;
+}
+
+// replaceAll of `([L])x([R])` by `$1<mid>$2`: each match consumes its context characters, so
+// in "a-b-c" only the first dash is rewritten (the regex resumes after "b").
+template <class Left, class Right>
+U32 rewrite_between(const U32& s, char32_t x, Left left, Right right, const U32& mid) {
+  U32 out;
+  out.reserve(s.size() + 8);
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    if (i + 2 < n && s[i + 1] == x && left(s[i]) && right(s[i + 2])) {
+      out += s[i];
+      out += mid;
+      out += s[i + 2];
+      i += 3;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+std::vector<U32> split_tokens(const U32& s) {
+  std::vector<U32> words;
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    while (i < n && is_tokenizer_delim(s[i])) ++i;
+    size_t b = i;
+    while (i < n && !is_tokenizer_delim(s[i])) ++i;
+    if (i > b) words.emplace_back(s, b, i - b);
+  }
+  return words;
+}
+
+// Java String.trim(): strips code points <= U+0020 at both ends.
+U32 java_trim(const U32& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && s[b] <= 0x20) ++b;
+  while (e > b && s[e - 1] <= 0x20) --e;
+  return s.substr(b, e - b);
+}
+std::string java_trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
+  while (e > b && static_cast<unsigned char>(s[e - 1]) <= 0x20) --e;
+  return s.substr(b, e - b);
+}
+
+// Java String.toLowerCase() (root locale): ICU's full lowercasing has the same special cases
+// (U+0130 -> "i\u0307", context-dependent final sigma).
+U32 java_lowercase(const U32& s) {
+  bool ascii = true;
+  for (char32_t c : s) ascii = ascii && c < 0x80;
+  if (ascii) {
+    U32 out = s;
+    for (auto& c : out)
+      if (c >= 'A' && c <= 'Z') c += 32;
+    return out;
+  }
+  std::u16string src;
+  for (char32_t c : s) {
+    if (c >= 0x10000) {
+      src += static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10));
+      src += static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF));
+    } else {
+      src += static_cast<char16_t>(c);
+    }
+  }
+  std::u16string dst(src.size() * 2 + 8, u'\0');
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t len = u_strToLower(reinterpret_cast<UChar*>(&dst[0]), static_cast<int32_t>(dst.size()),
+                             reinterpret_cast<const UChar*>(src.data()),
+                             static_cast<int32_t>(src.size()), "", &status);
+  if (status == U_BUFFER_OVERFLOW_ERROR) {
+    dst.assign(static_cast<size_t>(len) + 1, u'\0');
+    status = U_ZERO_ERROR;
+    len = u_strToLower(reinterpret_cast<UChar*>(&dst[0]), static_cast<int32_t>(dst.size()),
+                       reinterpret_cast<const UChar*>(src.data()),
+                       static_cast<int32_t>(src.size()), "", &status);
+  }
+  if (U_FAILURE(status)) throw std::runtime_error("METEOR: ICU lowercasing failed");
+  dst.resize(static_cast<size_t>(len));
+  U32 out;
+  for (size_t i = 0; i < dst.size(); ++i) {
+    char32_t c = dst[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < dst.size() && dst[i + 1] >= 0xDC00 &&
+        dst[i + 1] <= 0xDFFF) {
+      c = 0x10000 + ((c - 0xD800) << 10) + (dst[i + 1] - 0xDC00);
+      ++i;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// Normalizer.normalizeLine(line, LANG_EN, keepPunctuation = true), step by step.
+U32 normalize_line(const U32& line, const std::unordered_map<std::string, int>& nbp) {
+  U32 w = U" " + line + U" ";
+  {  // r_sep_other: wrap every character that is not alphanumeric, whitespace or .'`,-‘’
+    U32 out;
+    out.reserve(w.size() + 16);
+    for (char32_t c : w) {
+      bool keep = is_alnum(c) || is_regex_space(c) || c == '.' || c == '\'' || c == '`' ||
+                  c == ',' || c == '-' || c == 0x2018 || c == 0x2019;
+      if (keep) {
+        out += c;
+      } else {
+        out += U' ';
+        out += c;
+        out += U' ';
+      }
+    }
+    w.swap(out);
+  }
+  {  // r_multi_dot: "\.([\.]+)" -> " DOTMULTI$1"
+    U32 out;
+    size_t i = 0, n = w.size();
+    while (i < n) {
+      if (w[i] == '.' && i + 1 < n && w[i + 1] == '.') {
+        size_t k = i + 1;
+        while (k < n && w[k] == '.') ++k;
+        out += U" DOTMULTI";
+        out.append(w, i + 1, k - i - 1);
+        i = k;
+      } else {
+        out += w[i++];
+      }
+    }
+    w.swap(out);
+  }
+  while (contains(w, U"DOTMULTI.")) {  // "DOTMULTI\.([^\.])" -> "DOTDOTMULTI $1", then literal
+    U32 out;
+    size_t i = 0, n = w.size();
+    while (i < n) {
+      if (w.compare(i, 9, U"DOTMULTI.") == 0 && i + 9 < n && w[i + 9] != '.') {
+        out += U"DOTDOTMULTI ";
+        out += w[i + 9];
+        i += 10;
+      } else {
+        out += w[i++];
+      }
+    }
+    w = replace_literal(out, U"DOTMULTI.", U"DOTDOTMULTI");
+  }
+  auto digit = [](char32_t c) { return is_digit(c); };
+  auto non_digit = [](char32_t c) { return !is_digit(c); };
+  w = rewrite_between(w, ',', non_digit, non_digit, U" , ");
+  w = rewrite_between(w, ',', digit, non_digit, U" , ");
+  w = rewrite_between(w, ',', non_digit, digit, U" , ");
+  for (auto& c : w)  // r_quote_norm
+    if (c == '`' || c == 0x2018 || c == 0x2019) c = '\'';
+  {  // r_quote_norm2: "([“”]|'')" -> ' " '
+    U32 out;
+    size_t i = 0, n = w.size();
+    while (i < n) {
+      if (w[i] == 0x201C || w[i] == 0x201D) {
+        out += U" \" ";
+        ++i;
+      } else if (w[i] == '\'' && i + 1 < n && w[i + 1] == '\'') {
+        out += U" \" ";
+        i += 2;
+      } else {
+        out += w[i++];
+      }
+    }
+    w.swap(out);
+  }
+  w = replace_literal(w, U"\u2013", U"-");
+  w = replace_literal(w, U"--", U"-");
+  auto alnum_or_dot = [](char32_t c) { return is_alnum(c) || c == '.'; };
+  auto alnum = [](char32_t c) { return is_alnum(c); };
+  w = rewrite_between(w, '-', alnum_or_dot, alnum, U" ");  // r_rm_dash
+  // English contractions split to the right (r_cont_en .. r_cont_en5)
+  auto alpha = [](char32_t c) { return is_alpha(c); };
+  auto non_alpha = [](char32_t c) { return !is_alpha(c); };
+  auto non_alnum = [](char32_t c) { return !(is_alpha(c) || is_digit(c)); };
+  auto letter_s = [](char32_t c) { return c == 's'; };
+  w = rewrite_between(w, '\'', non_alpha, non_alpha, U" ' ");
+  w = rewrite_between(w, '\'', non_alnum, alpha, U" ' ");
+  w = rewrite_between(w, '\'', alpha, non_alpha, U" ' ");
+  w = rewrite_between(w, '\'', alpha, alpha, U" '");
+  w = rewrite_between(w, '\'', digit, letter_s, U" '");
+  {  // split off sentence dots unless the word is a nonbreaking prefix
+    std::vector<U32> words = split_tokens(w);
+    U32 out;
+    for (size_t i = 0; i < words.size(); ++i) {
+      const U32& word = words[i];
+      if (word.size() > 1 && word.back() == '.') {
+        U32 pre = word.substr(0, word.size() - 1);
+        auto it = nbp.find(encode_utf8(pre));
+        int type = it == nbp.end() ? 0 : it->second;
+        bool next_lower = i + 1 < words.size() && words[i + 1][0] >= 'a' && words[i + 1][0] <= 'z';
+        bool next_number = i + 1 < words.size() && is_digit(words[i + 1][0]);
+        if (pre.find(U'.') != U32::npos && std::any_of(pre.begin(), pre.end(), alpha)) {
+          for (char32_t c : word)  // "U.S." -> "US"
+            if (c != '.') out += c;
+        } else if (type == 1 || next_lower) {
+          out += word;
+        } else if (type == 2 && next_number) {
+          out += word;
+        } else {
+          out += pre;
+          out += U" .";
+        }
+      } else {
+        out += word;
+      }
+      out += U' ';
+    }
+    w.swap(out);
+  }
+  while (contains(w, U"DOTDOTMULTI")) w = replace_literal(w, U"DOTDOTMULTI", U"DOTMULTI.");
+  w = replace_literal(w, U"DOTMULTI", U".");
+  {  // r_white
+    U32 out;
+    size_t i = 0, n = w.size();
+    while (i < n) {
+      if (is_norm_white(w[i])) {
+        while (i < n && is_norm_white(w[i])) ++i;
+        out += U' ';
+      } else {
+        out += w[i++];
+      }
+    }
+    w.swap(out);
+  }
+  return java_trim(w);
+}
+
+// pycocoevalcap's SCORE line and Meteor.java's parse of it: returns {refs..., hypothesis}.
+std::vector<std::string> score_line_parts(const std::string& hypothesis,
+                                          const std::vector<std::string>& references) {
+  auto replace_all = [](std::string s, const std::string& from, const std::string& to) {
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+      size_t hit = s.find(from, pos);
+      if (hit == std::string::npos) break;
+      out.append(s, pos, hit - pos);
+      out += to;
+      pos = hit + from.size();
+    }
+    out.append(s, pos, std::string::npos);
+    return out;
+  };
+  std::string hyp = replace_all(replace_all(hypothesis, "|||", ""), "  ", " ");
+  std::string line = "SCORE ||| ";
+  for (size_t i = 0; i < references.size(); ++i) {
+    if (i) line += " ||| ";
+    line += references[i];
+  }
+  line += " ||| " + hyp;
+  if (line.find_first_of("\n\r") != std::string::npos)
+    throw std::invalid_argument(
+        "METEOR: a caption contains a line break, which breaks METEOR's one-line-per-image "
+        "protocol (pycocoevalcap would desynchronise)");
+  // String.split("\\|\\|\\|") drops trailing empty parts
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (true) {
+    size_t hit = line.find("|||", pos);
+    if (hit == std::string::npos) break;
+    parts.push_back(line.substr(pos, hit - pos));
+    pos = hit + 3;
+  }
+  parts.push_back(line.substr(pos));
+  while (!parts.empty() && parts.back().empty()) parts.pop_back();
+  if (parts.size() < 3) throw std::invalid_argument("METEOR: no hypothesis or reference");
+  std::vector<std::string> out;
+  for (size_t i = 1; i < parts.size(); ++i) out.push_back(java_trim(parts[i]));
+  return out;
+}
+
+// ---------------------------------------------------------------- alignment
+
+enum Module { kExact = 0, kStem = 1, kSynonym = 2, kParaphrase = 3 };
+
+struct Word {
+  std::string text;
+  int32_t hash = 0;       // Java hashCode: METEOR's word identity
+  int32_t stem_hash = 0;  // hashCode of the Snowball stem
+  std::vector<int> synsets;  // own synsets plus those of its base form (sorted, unique)
+  int para = -1;             // paraphrase vocabulary id, -1 if unknown
+  bool function = false;
+};
+
+struct Match {
+  int start, length;              // in line2 (reference)
+  int match_start, match_length;  // in line1 (hypothesis)
+  int module;
+  int gain1, gain2;  // (int) truncation of length * beam weight, see resolve()
+};
+
+// A partial alignment of the beam search (PartialAlignment.java minus the arrays, which live
+// in a bitset pool, and the chosen matches, which live in a linked node arena).
+struct Path {
+  int m1, m2, chunks, idx, last_end, distance, node;
+};
+
+struct Candidate {
+  int score, chunks, distance, order;  // comparator key (score descending)
+  Path path;
+  int parent;
+  const Match* match;  // non-null: a new path extending `parent` with this match
+};
+
+bool candidate_before(const Candidate& a, const Candidate& b) {
+  if (a.score != b.score) return a.score > b.score;
+  if (a.chunks != b.chunks) return a.chunks < b.chunks;
+  if (a.distance != b.distance) return a.distance < b.distance;
+  return a.order < b.order;  // Collections.sort is stable
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- tables
+
+struct Meteor::Tables {
+  std::unordered_set<std::string> function_words;
+  std::unordered_map<std::string, std::vector<int>> synsets;
+  std::unordered_map<std::string, std::vector<std::string>> exception_bases;
+  std::unordered_map<std::string, int> nbp;
+  std::shared_ptr<const MeteorStemmer> stemmer;
+  bool paraphrase = false;
+  // ParaphraseTransducer: vocabulary, a trie over reference phrases, paraphrase phrases.
+  std::unordered_map<std::string, int> vocab;
+  struct TrieNode {
+    std::unordered_map<int, int> next;
+    std::vector<int> emit;
+  };
+  std::vector<TrieNode> trie;
+  std::vector<std::vector<int>> para_phrases;
+  std::vector<double> score_weights;  // computeMetrics: 1.0 0.6 0.8 [0.6]
+  std::vector<double> beam_weights;   // Aligner during search: 1.0 0.5 0.5 [0.5]
+  std::string signature;
+
+  int vocab_id(const std::string& w) {
+    auto it = vocab.find(w);
+    if (it != vocab.end()) return it->second;
+    int id = static_cast<int>(vocab.size());
+    vocab.emplace(w, id);
+    return id;
+  }
+
+  // SynonymDictionary.morph: WordNet's suffix rules, first candidate that has synsets wins.
+  std::string morph(const std::string& word) const {
+    static const char* kSuffix[20] = {"s",  "ses", "xes", "zes", "ches", "shes", "men",
+                                      "ies", "s",   "ies", "es",  "es",   "ed",   "ed",
+                                      "ing", "ing", "er",  "est", "er",   "est"};
+    static const char* kEnding[20] = {"", "s", "x", "z", "ch", "sh", "man", "y", "", "y",
+                                      "e", "", "e", "", "e",  "",   "",   "",  "e", "e"};
+    auto ends_with = [&](const std::string& s) {
+      return word.size() >= s.size() && word.compare(word.size() - s.size(), s.size(), s) == 0;
+    };
+    std::string end = ends_with("ful") ? "ful" : "";
+    if (ends_with("ss") || utf16_length(word) <= 2) return word;
+    for (int i = 0; i < 20; ++i) {
+      std::string suffix = kSuffix[i];
+      if (!ends_with(suffix)) continue;
+      std::string candidate = word.substr(0, word.size() - suffix.size()) + kEnding[i];
+      if (synsets.count(candidate)) return candidate + end;
+    }
+    return "";
+  }
+
+  std::vector<int> synonym_sets(const std::string& word) const {
+    std::vector<int> out;
+    auto add = [&](const std::string& w) {
+      auto it = synsets.find(w);
+      if (it != synsets.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    };
+    add(word);
+    auto bases = exception_bases.find(word);
+    if (bases != exception_bases.end()) {
+      for (const auto& b : bases->second) add(b);
+    } else {
+      add(morph(word));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  Word make_word(const U32& token) const {
+    Word w;
+    w.text = encode_utf8(token);
+    w.hash = java_hash(token);
+    w.stem_hash = java_hash(decode_utf8(stemmer->stem(w.text)));
+    w.synsets = synonym_sets(w.text);
+    if (paraphrase) {
+      auto it = vocab.find(w.text);
+      w.para = it == vocab.end() ? -1 : it->second;
+    }
+    w.function = function_words.count(w.text) > 0;
+    return w;
+  }
+
+  std::vector<Word> words(const std::string& text) const {
+    std::vector<Word> out;
+    for (const U32& t : split_tokens(java_lowercase(normalize_line(decode_utf8(text), nbp))))
+      out.push_back(make_word(t));
+    return out;
+  }
+
+  // ParaphraseTransducer.getPaths: (length, phrase index) of reference phrases starting at `start`.
+  void reference_paths(const std::vector<int>& ids, size_t start,
+                       std::vector<std::pair<int, int>>& out) const {
+    out.clear();
+    int node = 0;
+    for (size_t i = 0; start + i < ids.size(); ++i) {
+      auto it = trie[node].next.find(ids[start + i]);
+      if (it == trie[node].next.end()) break;
+      node = it->second;
+      for (int e : trie[node].emit) out.emplace_back(static_cast<int>(i) + 1, e);
+    }
+  }
+};
+
+namespace {
+
+// The hypothesis side of every alignment of one segment, prepared once.
+struct Line1 {
+  std::vector<Word> words;
+  std::unordered_map<int, std::vector<int>> synset_postings;  // synset -> word indices
+};
+
+// Stage.java: candidate matches per reference position, in the matchers' insertion order.
+struct Stage {
+  std::vector<std::vector<Match>> matches;
+  std::vector<int> coverage1, coverage2;
+  void add(const Match& m) {
+    matches[m.start].push_back(m);
+    for (int k = 0; k < m.match_length; ++k) ++coverage1[m.match_start + k];
+    for (int k = 0; k < m.length; ++k) ++coverage2[m.start + k];
+  }
+};
+
+class Aligner {
+ public:
+  Aligner(const Meteor::Tables& t, const Line1& line1, const std::vector<Word>& line2)
+      : t_(t), l1_(line1.words), l2_(line2), postings_(line1.synset_postings) {}
+
+  MeteorStats align() {
+    n1_ = static_cast<int>(l1_.size());
+    n2_ = static_cast<int>(l2_.size());
+    stage_.matches.assign(n2_, {});
+    stage_.coverage1.assign(n1_, 0);
+    stage_.coverage2.assign(n2_, 0);
+    int modules = static_cast<int>(t_.score_weights.size());
+    // Identical sentences only need exact matches ("prevents beam search errors").
+    bool identical = n1_ == n2_;
+    for (int i = 0; identical && i < n1_; ++i) identical = l1_[i].hash == l2_[i].hash;
+    int used_modules = identical ? 1 : modules;
+    for (int module = 0; module < used_modules; ++module) {
+      if (module == kExact) match_exact();
+      if (module == kStem) match_stem();
+      if (module == kSynonym) match_synonym();
+      if (module == kParaphrase) match_paraphrase();
+    }
+    std::vector<const Match*> final_matches = resolve();
+    return stats(final_matches);
+  }
+
+ private:
+  Match make_match(int start, int length, int match_start, int match_length, int module) const {
+    // PartialAlignment.matches1/2 are ints: `matches1 += len * weight` truncates each step, so
+    // a one-word stem/synonym match (weight 0.5) adds 0 to the beam's match score.
+    double w = t_.beam_weights[module];
+    return {start,  length, match_start, match_length,
+            module, static_cast<int>(match_length * w), static_cast<int>(length * w)};
+  }
+
+  void match_exact() {
+    for (int j = 0; j < n2_; ++j)
+      for (int i = 0; i < n1_; ++i)
+        if (l1_[i].hash == l2_[j].hash) stage_.add(make_match(j, 1, i, 1, kExact));
+  }
+  void match_stem() {
+    for (int j = 0; j < n2_; ++j)
+      for (int i = 0; i < n1_; ++i)
+        if (l1_[i].stem_hash == l2_[j].stem_hash && l1_[i].hash != l2_[j].hash)
+          stage_.add(make_match(j, 1, i, 1, kStem));
+  }
+  void match_synonym() {
+    std::vector<char> shares(n1_);
+    for (int j = 0; j < n2_; ++j) {
+      if (l2_[j].synsets.empty()) continue;
+      std::fill(shares.begin(), shares.end(), 0);
+      for (int s : l2_[j].synsets) {
+        auto it = postings_.find(s);
+        if (it == postings_.end()) continue;
+        for (int i : it->second) shares[i] = 1;
+      }
+      for (int i = 0; i < n1_; ++i)
+        if (shares[i] && l1_[i].hash != l2_[j].hash) stage_.add(make_match(j, 1, i, 1, kSynonym));
+    }
+  }
+  void match_paraphrase() {
+    std::vector<int> ids1(n1_), ids2(n2_);
+    for (int i = 0; i < n1_; ++i) ids1[i] = l1_[i].para;
+    for (int j = 0; j < n2_; ++j) ids2[j] = l2_[j].para;
+    auto occurs_at = [](const std::vector<int>& ids, int at, const std::vector<int>& phrase) {
+      for (size_t k = 0; k < phrase.size(); ++k)
+        if (at + k == ids.size() || ids[at + k] != phrase[k]) return false;
+      return true;
+    };
+    std::vector<std::pair<int, int>> paths;
+    // Reference phrases in line2, their paraphrases found in line1
+    for (int j = 0; j < n2_; ++j) {
+      t_.reference_paths(ids2, j, paths);
+      for (auto [len, idx] : paths) {
+        const auto& phrase = t_.para_phrases[idx];
+        for (int i = 0; i < n1_; ++i)
+          if (occurs_at(ids1, i, phrase))
+            stage_.add(make_match(j, len, i, static_cast<int>(phrase.size()), kParaphrase));
+      }
+    }
+    // and the other way round
+    for (int i = 0; i < n1_; ++i) {
+      t_.reference_paths(ids1, i, paths);
+      for (auto [len, idx] : paths) {
+        const auto& phrase = t_.para_phrases[idx];
+        for (int j = 0; j < n2_; ++j)
+          if (occurs_at(ids2, j, phrase))
+            stage_.add(make_match(j, static_cast<int>(phrase.size()), i, len, kParaphrase));
+      }
+    }
+  }
+
+  // --- bitsets of used words, one block of (w1 + w2) uint64 per path
+  bool test_bit(const uint64_t* b, int k) const { return (b[k >> 6] >> (k & 63)) & 1; }
+  void set_bit(uint64_t* b, int k) const { b[k >> 6] |= uint64_t{1} << (k & 63); }
+  bool used2(const uint64_t* b, int j) const { return test_bit(b + w1_, j); }
+  bool is_used(const uint64_t* b, const Match& m) const {
+    for (int k = 0; k < m.length; ++k)
+      if (test_bit(b + w1_, m.start + k)) return true;
+    for (int k = 0; k < m.match_length; ++k)
+      if (test_bit(b, m.match_start + k)) return true;
+    return false;
+  }
+  void mark_used(uint64_t* b, const Match& m) const {
+    for (int k = 0; k < m.length; ++k) set_bit(b + w1_, m.start + k);
+    for (int k = 0; k < m.match_length; ++k) set_bit(b, m.match_start + k);
+  }
+
+  static void apply(Path& p, const Match& m) {
+    p.m1 += m.gain1;
+    p.m2 += m.gain2;
+    if (p.last_end != -1 && m.match_start != p.last_end) ++p.chunks;  // not continuous in line1
+    p.idx = m.start + m.length;
+    p.last_end = m.match_start + m.match_length;
+  }
+
+  // Aligner.resolve: left-to-right beam search over reference positions, reproducing the Java
+  // exactly (stable sort on matches desc, chunks asc, distance asc; its distance bookkeeping
+  // adds a match's distance to the path it branched from, not to the new path).
+  std::vector<const Match*> resolve() {
+    w1_ = (n1_ + 63) / 64;
+    int stride = w1_ + (n2_ + 63) / 64;
+    std::vector<const Match*> fixed(n2_, nullptr);
+    std::vector<uint64_t> pool(stride, 0), next_pool;
+    // One-to-one, non-overlapping matches are definite
+    for (int j = 0; j < n2_; ++j) {
+      if (stage_.matches[j].size() != 1) continue;
+      const Match& m = stage_.matches[j][0];
+      bool overlap = false;
+      for (int k = 0; k < m.length; ++k) overlap |= stage_.coverage2[j + k] != 1;
+      for (int k = 0; k < m.match_length; ++k) overlap |= stage_.coverage1[m.match_start + k] != 1;
+      if (overlap) continue;
+      fixed[j] = &m;
+      mark_used(pool.data(), m);
+    }
+    nodes_.clear();
+    std::vector<Path> paths{{0, 0, 0, 0, -1, 0, -1}}, next_paths;
+    std::vector<Candidate> cands;
+    for (int current = 0; current <= n2_; ++current) {
+      cands.clear();
+      int order = 0;
+      auto push = [&](const Path& p, int parent, const Match* m) {
+        cands.push_back({p.m1 + p.m2, p.chunks, p.distance, order++, p, parent, m});
+      };
+      int limit = std::min<int>(Meteor::kBeamSize, static_cast<int>(paths.size()));
+      for (int r = 0; r < limit; ++r) {
+        Path p = paths[r];
+        const uint64_t* bits = pool.data() + static_cast<size_t>(r) * stride;
+        if (current == n2_) {  // complete: close the last chunk
+          if (p.last_end != -1) ++p.chunks;
+          push(p, r, nullptr);
+          continue;
+        }
+        if (used2(bits, current)) {
+          if (current < p.idx) {  // inside a chosen match
+            push(p, r, nullptr);
+          } else if (fixed[p.idx] != nullptr) {  // a definite match starts here
+            const Match& m = *fixed[p.idx];
+            apply(p, m);
+            p.distance += std::abs(m.start - m.match_start);
+            push(p, r, nullptr);
+          }  // else: the path is dropped, as in Java
+          continue;
+        }
+        for (const Match& m : stage_.matches[current]) {
+          if (is_used(bits, m)) continue;
+          Path np = p;
+          apply(np, m);
+          push(np, r, &m);
+          p.distance += std::abs(m.start - m.match_start);
+        }
+        if (p.last_end != -1) {  // skip this position
+          ++p.chunks;
+          p.last_end = -1;
+        }
+        ++p.idx;
+        push(p, r, nullptr);
+      }
+      if (cands.empty()) push(paths[0], 0, nullptr);  // "unexpected conditions"
+      size_t keep = current == n2_ ? 1 : static_cast<size_t>(Meteor::kBeamSize);
+      if (cands.size() > keep) {
+        std::nth_element(cands.begin(), cands.begin() + keep, cands.end(), candidate_before);
+        cands.resize(keep);
+      }
+      std::sort(cands.begin(), cands.end(), candidate_before);
+      next_paths.clear();
+      next_pool.assign(cands.size() * stride, 0);
+      for (size_t c = 0; c < cands.size(); ++c) {
+        const Candidate& cand = cands[c];
+        uint64_t* dst = next_pool.data() + c * stride;
+        std::copy_n(pool.data() + static_cast<size_t>(cand.parent) * stride, stride, dst);
+        Path p = cand.path;
+        if (cand.match) {
+          mark_used(dst, *cand.match);
+          nodes_.push_back({p.node, cand.match});
+          p.node = static_cast<int>(nodes_.size()) - 1;
+        }
+        next_paths.push_back(p);
+      }
+      paths.swap(next_paths);
+      pool.swap(next_pool);
+    }
+    std::vector<const Match*> result = fixed;
+    for (int n = paths[0].node; n != -1; n = nodes_[n].parent) result[nodes_[n].match->start] = nodes_[n].match;
+    return result;
+  }
+
+  MeteorStats stats(const std::vector<const Match*>& matches) const {
+    MeteorStats s;
+    s.test_length = n1_;
+    s.reference_length = n2_;
+    for (const Word& w : l1_) s.test_function_words += w.function;
+    for (const Word& w : l2_) s.reference_function_words += w.function;
+    for (const Match* m : matches) {
+      if (!m) continue;
+      for (int k = 0; k < m->match_length; ++k)
+        (l1_[m->match_start + k].function ? s.test_function : s.test_content)[m->module] += 1;
+      for (int k = 0; k < m->length; ++k)
+        (l2_[m->start + k].function ? s.reference_function : s.reference_content)[m->module] += 1;
+    }
+    // Aligner.getCountAndChunks
+    int chunks = 0, idx = 0, last_end = -1;
+    while (idx < n2_) {
+      const Match* m = matches[idx];
+      if (!m) {
+        if (last_end != -1) {
+          ++chunks;
+          last_end = -1;
+        }
+        ++idx;
+      } else {
+        if (last_end != -1 && m->match_start != last_end) ++chunks;
+        idx = m->start + m->length;
+        last_end = m->match_start + m->match_length;
+      }
+    }
+    if (last_end != -1) ++chunks;
+    s.chunks = chunks;
+    for (size_t i = 0; i < t_.score_weights.size(); ++i) {
+      s.test_total_matches += s.test_content[i];
+      s.test_total_matches += s.test_function[i];
+      s.reference_total_matches += s.reference_content[i];
+      s.reference_total_matches += s.reference_function[i];
+    }
+    s.test_word_matches = s.test_total_matches;
+    s.reference_word_matches = s.reference_total_matches;
+    return s;
+  }
+
+  struct Node {
+    int parent;
+    const Match* match;
+  };
+
+  const Meteor::Tables& t_;
+  const std::vector<Word>& l1_;
+  const std::vector<Word>& l2_;
+  const std::unordered_map<int, std::vector<int>>& postings_;
+  int n1_ = 0, n2_ = 0, w1_ = 0;
+  Stage stage_;
+  std::vector<Node> nodes_;
+};
+
+std::string format_weight(double w) {
+  std::ostringstream os;
+  os << w;
+  std::string s = os.str();
+  if (s.find('.') == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- stats
+
+bool MeteorStats::perfect() const {
+  return test_total_matches == test_length && reference_total_matches == reference_length &&
+         chunks == 1.0;
+}
+
+void MeteorStats::merge(const MeteorStats& o) {
+  test_length += o.test_length;
+  reference_length += o.reference_length;
+  test_function_words += o.test_function_words;
+  reference_function_words += o.reference_function_words;
+  test_total_matches += o.test_total_matches;
+  reference_total_matches += o.reference_total_matches;
+  for (size_t i = 0; i < 4; ++i) {
+    test_content[i] += o.test_content[i];
+    reference_content[i] += o.reference_content[i];
+    test_function[i] += o.test_function[i];
+    reference_function[i] += o.reference_function[i];
+  }
+  if (!o.perfect()) chunks += o.chunks;  // addStats: perfect segments add no chunk
+  test_word_matches += o.test_word_matches;
+  reference_word_matches += o.reference_word_matches;
+}
+
+std::vector<double> meteor_stats_to_vector(const MeteorStats& s) {
+  std::vector<double> v{s.test_length, s.reference_length, s.test_function_words,
+                        s.reference_function_words};
+  for (size_t i = 0; i < 4; ++i) {
+    v.push_back(s.test_content[i]);
+    v.push_back(s.reference_content[i]);
+    v.push_back(s.test_function[i]);
+    v.push_back(s.reference_function[i]);
+  }
+  v.push_back(s.chunks);
+  v.push_back(s.test_word_matches);
+  v.push_back(s.reference_word_matches);
+  return v;
+}
+
+MeteorStats meteor_stats_from_vector(const std::vector<double>& v) {
+  if (v.size() != 23)
+    throw std::invalid_argument("METEOR stats need 23 numbers, got " + std::to_string(v.size()));
+  MeteorStats s;
+  s.test_length = v[0];
+  s.reference_length = v[1];
+  s.test_function_words = v[2];
+  s.reference_function_words = v[3];
+  for (size_t i = 0; i < 4; ++i) {
+    s.test_content[i] = v[4 + 4 * i];
+    s.reference_content[i] = v[5 + 4 * i];
+    s.test_function[i] = v[6 + 4 * i];
+    s.reference_function[i] = v[7 + 4 * i];
+    s.test_total_matches += s.test_content[i];
+    s.reference_total_matches += s.reference_content[i];
+    s.test_total_matches += s.test_function[i];
+    s.reference_total_matches += s.reference_function[i];
+  }
+  s.chunks = v[20];
+  s.test_word_matches = v[21];
+  s.reference_word_matches = v[22];
+  return s;
+}
+
+// ---------------------------------------------------------------- scorer
+
+Meteor::Meteor(const MeteorResources& r) : tables_(std::make_unique<Tables>()) {
+  Tables& t = *tables_;
+  if (!r.stemmer) throw std::invalid_argument("METEOR: no stemmer given");
+  t.stemmer = r.stemmer;
+  t.function_words.insert(r.function_words.begin(), r.function_words.end());
+  for (const auto& [word, ids] : r.synsets) {
+    std::vector<int> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    t.synsets.emplace(word, std::move(sorted));
+  }
+  t.exception_bases = r.exception_bases;
+  t.nbp = r.nonbreaking_prefixes;
+  t.paraphrase = r.use_paraphrase;
+  t.score_weights = {1.0, 0.6, 0.8};
+  t.beam_weights = {1.0, 0.5, 0.5};
+  if (t.paraphrase) {
+    t.score_weights.push_back(0.6);
+    t.beam_weights.push_back(0.5);
+    t.trie.emplace_back();
+    for (const auto& [ref, para] : r.paraphrases) {
+      // ParaphraseTransducer: words get vocabulary ids in order of first appearance
+      std::vector<int> ref_ids, para_ids;
+      for (const U32& w : split_tokens(decode_utf8(ref))) ref_ids.push_back(t.vocab_id(encode_utf8(w)));
+      for (const U32& w : split_tokens(decode_utf8(para))) para_ids.push_back(t.vocab_id(encode_utf8(w)));
+      int node = 0;
+      for (int id : ref_ids) {
+        auto it = t.trie[node].next.find(id);
+        if (it == t.trie[node].next.end()) {
+          t.trie.emplace_back();
+          int child = static_cast<int>(t.trie.size()) - 1;
+          t.trie[node].next.emplace(id, child);
+          node = child;
+        } else {
+          node = it->second;
+        }
+      }
+      t.trie[node].emit.push_back(static_cast<int>(t.para_phrases.size()));
+      t.para_phrases.push_back(std::move(para_ids));
+    }
+  }
+  std::string mods = t.paraphrase ? "ex_st_sy_pa" : "ex_st_sy";
+  std::string weights;
+  for (double w : t.score_weights) weights += (weights.empty() ? "" : "_") + format_weight(w);
+  t.signature = "1.5,norm,m=" + mods + ",w=" + weights + ",p=" + format_weight(kAlpha) + "_" +
+                format_weight(kBeta) + "_" + format_weight(kGamma) + "_" + format_weight(kDelta) +
+                ",beam=" + std::to_string(kBeamSize) + ",data=" + r.data_digest +
+                ",nbp=" + r.prefixes_digest + ",para=" + (t.paraphrase ? r.paraphrase_digest : "none");
+}
+
+Meteor::~Meteor() = default;
+
+int Meteor::module_count() const { return static_cast<int>(tables_->score_weights.size()); }
+
+std::string Meteor::signature() const { return tables_->signature; }
+
+std::vector<std::string> Meteor::tokenize(const std::string& text) const {
+  std::vector<std::string> out;
+  for (const U32& t : split_tokens(java_lowercase(normalize_line(decode_utf8(text), tables_->nbp))))
+    out.push_back(encode_utf8(t));
+  return out;
+}
+
+MeteorStats Meteor::segment(const std::string& hypothesis,
+                            const std::vector<std::string>& references) const {
+  const Tables& t = *tables_;
+  std::vector<std::string> parts = score_line_parts(hypothesis, references);
+  Line1 line1;
+  line1.words = t.words(parts.back());
+  for (size_t i = 0; i < line1.words.size(); ++i)
+    for (int s : line1.words[i].synsets) line1.synset_postings[s].push_back(static_cast<int>(i));
+  // MeteorScorer.getMeteorStats(test, refs): the first reference with the highest score wins.
+  MeteorStats best;
+  double best_score = -1;
+  for (size_t r = 0; r + 1 < parts.size(); ++r) {
+    std::vector<Word> line2 = t.words(parts[r]);
+    MeteorStats s = Aligner(t, line1, line2).align();
+    double sc = score(s);
+    if (sc > best_score) {
+      best = s;
+      best_score = sc;
+    }
+  }
+  return best;
+}
+
+double Meteor::score(const MeteorStats& s) const {
+  // MeteorScorer.computeMetrics, operation for operation (the result must match to the bit).
+  const auto& w = tables_->score_weights;
+  const double delta = kDelta, alpha = kAlpha;
+  double test_weighted_length =
+      (delta * (s.test_length - s.test_function_words)) + ((1.0 - delta) * (s.test_function_words));
+  double ref_weighted_length = (delta * (s.reference_length - s.reference_function_words)) +
+                               ((1.0 - delta) * (s.reference_function_words));
+  double test_matches = 0, ref_matches = 0;
+  for (size_t i = 0; i < w.size(); ++i) test_matches += s.test_content[i] * w[i] * delta;
+  for (size_t i = 0; i < w.size(); ++i) ref_matches += s.reference_content[i] * w[i] * delta;
+  for (size_t i = 0; i < w.size(); ++i) test_matches += s.test_function[i] * w[i] * (1.0 - delta);
+  for (size_t i = 0; i < w.size(); ++i) ref_matches += s.reference_function[i] * w[i] * (1.0 - delta);
+  double precision = test_matches / test_weighted_length;
+  double recall = ref_matches / ref_weighted_length;
+  double fmean = 1.0 / (((1.0 - alpha) / precision) + (alpha / recall));
+  double frag;
+  if (s.perfect())
+    frag = 0;
+  else
+    frag = s.chunks / ((s.test_word_matches + s.reference_word_matches) / 2);
+  double penalty = kGamma * std::pow(frag, kBeta);
+  double value = fmean * (1.0 - penalty);
+  if (std::isnan(value)) return 0;
+  return value > 0.0 ? value : 0.0;
+}
+
+}  // namespace pgc
