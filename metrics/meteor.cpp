@@ -436,28 +436,82 @@ struct Match {
   int start, length;              // in line2 (reference)
   int match_start, match_length;  // in line1 (hypothesis)
   int module;
-  int gain1, gain2;  // (int) truncation of length * beam weight, see resolve()
+  int gain;  // what the match adds to the beam's int match score, see Aligner::make_match
 };
 
-// A partial alignment of the beam search (PartialAlignment.java minus the arrays, which live
-// in a bitset pool, and the chosen matches, which live in a linked node arena).
+// A partial alignment of the beam search (PartialAlignment.java minus its arrays: used words
+// live in a bitset pool, chosen matches in a linked node arena). `score` = matches1 + matches2,
+// the only way the comparator uses them.
 struct Path {
-  int m1, m2, chunks, idx, last_end, distance, node;
+  int score, chunks, distance, idx, last_end, node;
 };
 
+// A path offered for the next beam. Its Constants.PARTIAL_COMPARE_TOTAL order (more matches,
+// fewer chunks, less distance) plus the insertion order into Java's nextPaths (Collections.sort
+// is stable) is packed into two words, so that "the first `beam` after a stable sort" becomes
+// a plain top-k of (hi, lo): hi = (~score, chunks), lo = (distance, order).
 struct Candidate {
-  int score, chunks, distance, order;  // comparator key (score descending)
-  Path path;
-  int parent;
+  uint64_t hi, lo;
+  int idx, last_end;
+  int parent;          // rank of the path it came from
   const Match* match;  // non-null: a new path extending `parent` with this match
+  int score() const { return static_cast<int>(0xFFFFFFFFu - static_cast<uint32_t>(hi >> 32)); }
+  int chunks() const { return static_cast<int>(hi & 0xFFFFFFFFu); }
+  int distance() const { return static_cast<int>(lo >> 32); }
 };
 
-bool candidate_before(const Candidate& a, const Candidate& b) {
-  if (a.score != b.score) return a.score > b.score;
-  if (a.chunks != b.chunks) return a.chunks < b.chunks;
-  if (a.distance != b.distance) return a.distance < b.distance;
-  return a.order < b.order;  // Collections.sort is stable
+inline uint64_t key_hi(const Path& p) {
+  return (static_cast<uint64_t>(0xFFFFFFFFu - static_cast<uint32_t>(p.score)) << 32) | static_cast<uint32_t>(p.chunks);
 }
+inline uint64_t key_lo(const Path& p, int order) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(p.distance)) << 32) | static_cast<uint32_t>(order);
+}
+
+struct CandidateLess {
+  bool operator()(const Candidate& a, const Candidate& b) const {
+    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
+  }
+};
+
+// Keeps the k best candidates offered: candidates gather in a buffer that is cut back to its
+// k best whenever it grows large; the k-th best then bounds what can still get in, so most
+// candidates of a wide beam step are rejected by one comparison and never stored.
+class TopK {
+ public:
+  void reset(size_t k) {
+    k_ = k;
+    buf_.clear();
+    bounded_ = false;
+  }
+  bool admits(uint64_t hi, uint64_t lo) const {
+    return !bounded_ || hi < bound_hi_ || (hi == bound_hi_ && lo < bound_lo_);
+  }
+  void offer(const Candidate& c) {
+    if (!admits(c.hi, c.lo)) return;
+    buf_.push_back(c);
+    if (buf_.size() >= 2 * k_ + 8) cut();
+  }
+  bool bounded() const { return bounded_; }
+  bool empty() const { return buf_.empty(); }
+  std::vector<Candidate>& sorted() {  // best first
+    if (buf_.size() > k_) cut();
+    std::sort(buf_.begin(), buf_.end(), CandidateLess());
+    return buf_;
+  }
+
+ private:
+  void cut() {
+    std::nth_element(buf_.begin(), buf_.begin() + (k_ - 1), buf_.end(), CandidateLess());
+    buf_.resize(k_);
+    bound_hi_ = buf_[k_ - 1].hi;
+    bound_lo_ = buf_[k_ - 1].lo;
+    bounded_ = true;
+  }
+  size_t k_ = 0;
+  bool bounded_ = false;
+  uint64_t bound_hi_ = 0, bound_lo_ = 0;
+  std::vector<Candidate> buf_;
+};
 
 }  // namespace
 
@@ -572,32 +626,50 @@ struct Line1 {
   std::unordered_map<int, std::vector<int>> synset_postings;  // synset -> word indices
 };
 
-// Stage.java: candidate matches per reference position, in the matchers' insertion order.
+// Stage.java: candidate matches per reference position, in the matchers' insertion order
+// (kept flat: all matches in insertion order, then grouped by start with a stable counting sort).
 struct Stage {
-  std::vector<std::vector<Match>> matches;
+  std::vector<Match> added;
+  std::vector<Match> matches;  // grouped by start
+  std::vector<int> begin;      // matches of start j: [begin[j], begin[j+1])
   std::vector<int> coverage1, coverage2;
+  void reset(int n1, int n2) {
+    added.clear();
+    coverage1.assign(n1, 0);
+    coverage2.assign(n2, 0);
+  }
   void add(const Match& m) {
-    matches[m.start].push_back(m);
+    added.push_back(m);
     for (int k = 0; k < m.match_length; ++k) ++coverage1[m.match_start + k];
     for (int k = 0; k < m.length; ++k) ++coverage2[m.start + k];
   }
+  void group(int n2) {
+    begin.assign(n2 + 1, 0);
+    for (const Match& m : added) ++begin[m.start + 1];
+    for (int j = 0; j < n2; ++j) begin[j + 1] += begin[j];
+    matches.resize(added.size());
+    std::vector<int> fill(begin.begin(), begin.end() - 1);
+    for (const Match& m : added) matches[fill[m.start]++] = m;
+  }
+  int count(int j) const { return begin[j + 1] - begin[j]; }
 };
 
+// Aligner.java for one hypothesis/reference pair. Holds scratch buffers reused across calls
+// (one Aligner per thread).
 class Aligner {
  public:
-  Aligner(const Meteor::Tables& t, const Line1& line1, const std::vector<Word>& line2)
-      : t_(t), l1_(line1.words), l2_(line2), postings_(line1.synset_postings) {}
-
-  MeteorStats align() {
-    n1_ = static_cast<int>(l1_.size());
-    n2_ = static_cast<int>(l2_.size());
-    stage_.matches.assign(n2_, {});
-    stage_.coverage1.assign(n1_, 0);
-    stage_.coverage2.assign(n2_, 0);
-    int modules = static_cast<int>(t_.score_weights.size());
+  MeteorStats align(const Meteor::Tables& t, const Line1& line1, const std::vector<Word>& line2) {
+    t_ = &t;
+    l1_ = &line1.words;
+    l2_ = &line2;
+    postings_ = &line1.synset_postings;
+    n1_ = static_cast<int>(l1_->size());
+    n2_ = static_cast<int>(l2_->size());
+    stage_.reset(n1_, n2_);
+    int modules = static_cast<int>(t.score_weights.size());
     // Identical sentences only need exact matches ("prevents beam search errors").
     bool identical = n1_ == n2_;
-    for (int i = 0; identical && i < n1_; ++i) identical = l1_[i].hash == l2_[i].hash;
+    for (int i = 0; identical && i < n1_; ++i) identical = (*l1_)[i].hash == (*l2_)[i].hash;
     int used_modules = identical ? 1 : modules;
     for (int module = 0; module < used_modules; ++module) {
       if (module == kExact) match_exact();
@@ -605,48 +677,56 @@ class Aligner {
       if (module == kSynonym) match_synonym();
       if (module == kParaphrase) match_paraphrase();
     }
-    std::vector<const Match*> final_matches = resolve();
-    return stats(final_matches);
+    stage_.group(n2_);
+    resolve();
+    return stats(final_);
   }
 
  private:
+  const Word& w1(int i) const { return (*l1_)[i]; }
+  const Word& w2(int j) const { return (*l2_)[j]; }
+
   Match make_match(int start, int length, int match_start, int match_length, int module) const {
-    // PartialAlignment.matches1/2 are ints: `matches1 += len * weight` truncates each step, so
-    // a one-word stem/synonym match (weight 0.5) adds 0 to the beam's match score.
-    double w = t_.beam_weights[module];
-    return {start,  length, match_start, match_length,
-            module, static_cast<int>(match_length * w), static_cast<int>(length * w)};
+    // PartialAlignment.matches1/2 are ints: `matches1 += len * weight` truncates each time, so
+    // a one-word stem/synonym/paraphrase match (weight 0.5) adds 0 to the beam's match score.
+    double w = t_->beam_weights[module];
+    return {start, length, match_start, match_length, module,
+            static_cast<int>(match_length * w) + static_cast<int>(length * w)};
   }
 
   void match_exact() {
     for (int j = 0; j < n2_; ++j)
       for (int i = 0; i < n1_; ++i)
-        if (l1_[i].hash == l2_[j].hash) stage_.add(make_match(j, 1, i, 1, kExact));
+        if (w1(i).hash == w2(j).hash) stage_.add(make_match(j, 1, i, 1, kExact));
   }
   void match_stem() {
     for (int j = 0; j < n2_; ++j)
       for (int i = 0; i < n1_; ++i)
-        if (l1_[i].stem_hash == l2_[j].stem_hash && l1_[i].hash != l2_[j].hash)
+        if (w1(i).stem_hash == w2(j).stem_hash && w1(i).hash != w2(j).hash)
           stage_.add(make_match(j, 1, i, 1, kStem));
   }
   void match_synonym() {
-    std::vector<char> shares(n1_);
+    shares_.assign(n1_, 0);
     for (int j = 0; j < n2_; ++j) {
-      if (l2_[j].synsets.empty()) continue;
-      std::fill(shares.begin(), shares.end(), 0);
-      for (int s : l2_[j].synsets) {
-        auto it = postings_.find(s);
-        if (it == postings_.end()) continue;
-        for (int i : it->second) shares[i] = 1;
+      if (w2(j).synsets.empty()) continue;
+      bool any = false;
+      for (int s : w2(j).synsets) {
+        auto it = postings_->find(s);
+        if (it == postings_->end()) continue;
+        for (int i : it->second) shares_[i] = 1;
+        any = true;
       }
-      for (int i = 0; i < n1_; ++i)
-        if (shares[i] && l1_[i].hash != l2_[j].hash) stage_.add(make_match(j, 1, i, 1, kSynonym));
+      if (!any) continue;
+      for (int i = 0; i < n1_; ++i) {
+        if (shares_[i] && w1(i).hash != w2(j).hash) stage_.add(make_match(j, 1, i, 1, kSynonym));
+        shares_[i] = 0;
+      }
     }
   }
   void match_paraphrase() {
     std::vector<int> ids1(n1_), ids2(n2_);
-    for (int i = 0; i < n1_; ++i) ids1[i] = l1_[i].para;
-    for (int j = 0; j < n2_; ++j) ids2[j] = l2_[j].para;
+    for (int i = 0; i < n1_; ++i) ids1[i] = w1(i).para;
+    for (int j = 0; j < n2_; ++j) ids2[j] = w2(j).para;
     auto occurs_at = [](const std::vector<int>& ids, int at, const std::vector<int>& phrase) {
       for (size_t k = 0; k < phrase.size(); ++k)
         if (at + k == ids.size() || ids[at + k] != phrase[k]) return false;
@@ -655,9 +735,9 @@ class Aligner {
     std::vector<std::pair<int, int>> paths;
     // Reference phrases in line2, their paraphrases found in line1
     for (int j = 0; j < n2_; ++j) {
-      t_.reference_paths(ids2, j, paths);
+      t_->reference_paths(ids2, j, paths);
       for (auto [len, idx] : paths) {
-        const auto& phrase = t_.para_phrases[idx];
+        const auto& phrase = t_->para_phrases[idx];
         for (int i = 0; i < n1_; ++i)
           if (occurs_at(ids1, i, phrase))
             stage_.add(make_match(j, len, i, static_cast<int>(phrase.size()), kParaphrase));
@@ -665,9 +745,9 @@ class Aligner {
     }
     // and the other way round
     for (int i = 0; i < n1_; ++i) {
-      t_.reference_paths(ids1, i, paths);
+      t_->reference_paths(ids1, i, paths);
       for (auto [len, idx] : paths) {
-        const auto& phrase = t_.para_phrases[idx];
+        const auto& phrase = t_->para_phrases[idx];
         for (int j = 0; j < n2_; ++j)
           if (occurs_at(ids2, j, phrase))
             stage_.add(make_match(j, static_cast<int>(phrase.size()), i, len, kParaphrase));
@@ -676,132 +756,141 @@ class Aligner {
   }
 
   // --- bitsets of used words, one block of (w1 + w2) uint64 per path
-  bool test_bit(const uint64_t* b, int k) const { return (b[k >> 6] >> (k & 63)) & 1; }
-  void set_bit(uint64_t* b, int k) const { b[k >> 6] |= uint64_t{1} << (k & 63); }
-  bool used2(const uint64_t* b, int j) const { return test_bit(b + w1_, j); }
+  static bool test_bit(const uint64_t* b, int k) { return (b[k >> 6] >> (k & 63)) & 1; }
+  static void set_bit(uint64_t* b, int k) { b[k >> 6] |= uint64_t{1} << (k & 63); }
+  bool used2(const uint64_t* b, int j) const { return test_bit(b + words1_, j); }
   bool is_used(const uint64_t* b, const Match& m) const {
+    if (m.length == 1 && m.match_length == 1)
+      return test_bit(b + words1_, m.start) || test_bit(b, m.match_start);
     for (int k = 0; k < m.length; ++k)
-      if (test_bit(b + w1_, m.start + k)) return true;
+      if (test_bit(b + words1_, m.start + k)) return true;
     for (int k = 0; k < m.match_length; ++k)
       if (test_bit(b, m.match_start + k)) return true;
     return false;
   }
   void mark_used(uint64_t* b, const Match& m) const {
-    for (int k = 0; k < m.length; ++k) set_bit(b + w1_, m.start + k);
+    for (int k = 0; k < m.length; ++k) set_bit(b + words1_, m.start + k);
     for (int k = 0; k < m.match_length; ++k) set_bit(b, m.match_start + k);
   }
 
   static void apply(Path& p, const Match& m) {
-    p.m1 += m.gain1;
-    p.m2 += m.gain2;
+    p.score += m.gain;
     if (p.last_end != -1 && m.match_start != p.last_end) ++p.chunks;  // not continuous in line1
     p.idx = m.start + m.length;
     p.last_end = m.match_start + m.match_length;
   }
 
   // Aligner.resolve: left-to-right beam search over reference positions, reproducing the Java
-  // exactly (stable sort on matches desc, chunks asc, distance asc; its distance bookkeeping
-  // adds a match's distance to the path it branched from, not to the new path).
-  std::vector<const Match*> resolve() {
-    w1_ = (n1_ + 63) / 64;
-    int stride = w1_ + (n2_ + 63) / 64;
-    std::vector<const Match*> fixed(n2_, nullptr);
-    std::vector<uint64_t> pool(stride, 0), next_pool;
+  // exactly (stable sort on matches desc, chunks asc, distance asc, first `beam` kept). Its
+  // distance bookkeeping is kept too: a branch's distance is added to the path it branched
+  // from (so later siblings and the skip path carry it), never to the new path itself.
+  void resolve() {
+    words1_ = (n1_ + 63) / 64;
+    const int stride = words1_ + (n2_ + 63) / 64;
+    fixed_.assign(n2_, nullptr);
+    pool_.assign(stride, 0);
     // One-to-one, non-overlapping matches are definite
     for (int j = 0; j < n2_; ++j) {
-      if (stage_.matches[j].size() != 1) continue;
-      const Match& m = stage_.matches[j][0];
+      if (stage_.count(j) != 1) continue;
+      const Match& m = stage_.matches[stage_.begin[j]];
       bool overlap = false;
       for (int k = 0; k < m.length; ++k) overlap |= stage_.coverage2[j + k] != 1;
       for (int k = 0; k < m.match_length; ++k) overlap |= stage_.coverage1[m.match_start + k] != 1;
       if (overlap) continue;
-      fixed[j] = &m;
-      mark_used(pool.data(), m);
+      fixed_[j] = &m;
+      mark_used(pool_.data(), m);
     }
     nodes_.clear();
-    std::vector<Path> paths{{0, 0, 0, 0, -1, 0, -1}}, next_paths;
-    std::vector<Candidate> cands;
+    paths_.assign(1, Path{0, 0, 0, 0, -1, -1});
     for (int current = 0; current <= n2_; ++current) {
-      cands.clear();
+      top_.reset(current == n2_ ? 1 : static_cast<size_t>(Meteor::kBeamSize));
       int order = 0;
-      auto push = [&](const Path& p, int parent, const Match* m) {
-        cands.push_back({p.m1 + p.m2, p.chunks, p.distance, order++, p, parent, m});
+      auto offer = [&](const Path& p, int parent, const Match* m) {
+        top_.offer({key_hi(p), key_lo(p, order++), p.idx, p.last_end, parent, m});
       };
-      int limit = std::min<int>(Meteor::kBeamSize, static_cast<int>(paths.size()));
+      const int limit = std::min<int>(Meteor::kBeamSize, static_cast<int>(paths_.size()));
+      // Every candidate a path yields has at most its score + the best gain here, at least its
+      // chunks and distance, and a later insertion order. Paths come best first and the bound
+      // only tightens, so once a path's best case is rejected, no later path can place anything.
+      int max_gain = 0;
+      if (current < n2_)
+        for (int k = stage_.begin[current]; k < stage_.begin[current + 1]; ++k)
+          max_gain = std::max(max_gain, stage_.matches[k].gain);
       for (int r = 0; r < limit; ++r) {
-        Path p = paths[r];
-        const uint64_t* bits = pool.data() + static_cast<size_t>(r) * stride;
+        Path p = paths_[r];
+        if (top_.bounded()) {
+          Path best_case = p;
+          best_case.score += max_gain;
+          if (!top_.admits(key_hi(best_case), key_lo(best_case, order))) break;
+        }
+        const uint64_t* bits = pool_.data() + static_cast<size_t>(r) * stride;
         if (current == n2_) {  // complete: close the last chunk
           if (p.last_end != -1) ++p.chunks;
-          push(p, r, nullptr);
+          offer(p, r, nullptr);
           continue;
         }
         if (used2(bits, current)) {
           if (current < p.idx) {  // inside a chosen match
-            push(p, r, nullptr);
-          } else if (fixed[p.idx] != nullptr) {  // a definite match starts here
-            const Match& m = *fixed[p.idx];
+            offer(p, r, nullptr);
+          } else if (fixed_[p.idx] != nullptr) {  // a definite match starts here
+            const Match& m = *fixed_[p.idx];
             apply(p, m);
             p.distance += std::abs(m.start - m.match_start);
-            push(p, r, nullptr);
+            offer(p, r, nullptr);
           }  // else: the path is dropped, as in Java
           continue;
         }
-        for (const Match& m : stage_.matches[current]) {
-          if (is_used(bits, m)) continue;
+        const Match* m = stage_.matches.data() + stage_.begin[current];
+        const Match* end = stage_.matches.data() + stage_.begin[current + 1];
+        for (; m != end; ++m) {
+          if (is_used(bits, *m)) continue;
           Path np = p;
-          apply(np, m);
-          push(np, r, &m);
-          p.distance += std::abs(m.start - m.match_start);
+          apply(np, *m);
+          offer(np, r, m);
+          p.distance += std::abs(m->start - m->match_start);
         }
         if (p.last_end != -1) {  // skip this position
           ++p.chunks;
           p.last_end = -1;
         }
         ++p.idx;
-        push(p, r, nullptr);
+        offer(p, r, nullptr);
       }
-      if (cands.empty()) push(paths[0], 0, nullptr);  // "unexpected conditions"
-      size_t keep = current == n2_ ? 1 : static_cast<size_t>(Meteor::kBeamSize);
-      if (cands.size() > keep) {
-        std::nth_element(cands.begin(), cands.begin() + keep, cands.end(), candidate_before);
-        cands.resize(keep);
-      }
-      std::sort(cands.begin(), cands.end(), candidate_before);
-      next_paths.clear();
-      next_pool.assign(cands.size() * stride, 0);
-      for (size_t c = 0; c < cands.size(); ++c) {
-        const Candidate& cand = cands[c];
-        uint64_t* dst = next_pool.data() + c * stride;
-        std::copy_n(pool.data() + static_cast<size_t>(cand.parent) * stride, stride, dst);
-        Path p = cand.path;
+      if (top_.empty()) offer(paths_[0], 0, nullptr);  // "unexpected conditions"
+      std::vector<Candidate>& kept = top_.sorted();
+      next_paths_.clear();
+      next_pool_.assign(kept.size() * stride, 0);
+      for (size_t c = 0; c < kept.size(); ++c) {
+        const Candidate& cand = kept[c];
+        uint64_t* dst = next_pool_.data() + c * stride;
+        std::copy_n(pool_.data() + static_cast<size_t>(cand.parent) * stride, stride, dst);
+        Path p{cand.score(), cand.chunks(), cand.distance(), cand.idx, cand.last_end, paths_[cand.parent].node};
         if (cand.match) {
           mark_used(dst, *cand.match);
           nodes_.push_back({p.node, cand.match});
           p.node = static_cast<int>(nodes_.size()) - 1;
         }
-        next_paths.push_back(p);
+        next_paths_.push_back(p);
       }
-      paths.swap(next_paths);
-      pool.swap(next_pool);
+      paths_.swap(next_paths_);
+      pool_.swap(next_pool_);
     }
-    std::vector<const Match*> result = fixed;
-    for (int n = paths[0].node; n != -1; n = nodes_[n].parent) result[nodes_[n].match->start] = nodes_[n].match;
-    return result;
+    final_ = fixed_;
+    for (int n = paths_[0].node; n != -1; n = nodes_[n].parent) final_[nodes_[n].match->start] = nodes_[n].match;
   }
 
   MeteorStats stats(const std::vector<const Match*>& matches) const {
     MeteorStats s;
     s.test_length = n1_;
     s.reference_length = n2_;
-    for (const Word& w : l1_) s.test_function_words += w.function;
-    for (const Word& w : l2_) s.reference_function_words += w.function;
+    for (const Word& w : *l1_) s.test_function_words += w.function;
+    for (const Word& w : *l2_) s.reference_function_words += w.function;
     for (const Match* m : matches) {
       if (!m) continue;
       for (int k = 0; k < m->match_length; ++k)
-        (l1_[m->match_start + k].function ? s.test_function : s.test_content)[m->module] += 1;
+        (w1(m->match_start + k).function ? s.test_function : s.test_content)[m->module] += 1;
       for (int k = 0; k < m->length; ++k)
-        (l2_[m->start + k].function ? s.reference_function : s.reference_content)[m->module] += 1;
+        (w2(m->start + k).function ? s.reference_function : s.reference_content)[m->module] += 1;
     }
     // Aligner.getCountAndChunks
     int chunks = 0, idx = 0, last_end = -1;
@@ -821,7 +910,7 @@ class Aligner {
     }
     if (last_end != -1) ++chunks;
     s.chunks = chunks;
-    for (size_t i = 0; i < t_.score_weights.size(); ++i) {
+    for (size_t i = 0; i < t_->score_weights.size(); ++i) {
       s.test_total_matches += s.test_content[i];
       s.test_total_matches += s.test_function[i];
       s.reference_total_matches += s.reference_content[i];
@@ -837,13 +926,18 @@ class Aligner {
     const Match* match;
   };
 
-  const Meteor::Tables& t_;
-  const std::vector<Word>& l1_;
-  const std::vector<Word>& l2_;
-  const std::unordered_map<int, std::vector<int>>& postings_;
-  int n1_ = 0, n2_ = 0, w1_ = 0;
+  const Meteor::Tables* t_ = nullptr;
+  const std::vector<Word>* l1_ = nullptr;
+  const std::vector<Word>* l2_ = nullptr;
+  const std::unordered_map<int, std::vector<int>>* postings_ = nullptr;
+  int n1_ = 0, n2_ = 0, words1_ = 0;
   Stage stage_;
+  std::vector<char> shares_;
+  std::vector<const Match*> fixed_, final_;
+  std::vector<uint64_t> pool_, next_pool_;
+  std::vector<Path> paths_, next_paths_;
   std::vector<Node> nodes_;
+  TopK top_;
 };
 
 std::string format_weight(double w) {
@@ -998,7 +1092,8 @@ MeteorStats Meteor::segment(const std::string& hypothesis,
   double best_score = -1;
   for (size_t r = 0; r + 1 < parts.size(); ++r) {
     std::vector<Word> line2 = t.words(parts[r]);
-    MeteorStats s = Aligner(t, line1, line2).align();
+    thread_local Aligner aligner;
+    MeteorStats s = aligner.align(t, line1, line2);
     double sc = score(s);
     if (sc > best_score) {
       best = s;
