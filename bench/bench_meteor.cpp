@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "caption/meteor_data.hpp"
@@ -67,7 +68,7 @@ int main() {
   const std::string caption = std::string(PGC_FIXTURES_DIR) + "/caption";
   auto t0 = std::chrono::steady_clock::now();
   pgc::MeteorResources res = pgc::load_meteor_resources(caption + "/meteor/resources", "none");
-  pgc::Meteor meteor(res);
+  pgc::Meteor meteor(std::move(res));
   std::printf("METEOR data load + tables: %.3f s (%s)\n", seconds_since(t0), meteor.signature().c_str());
 
   report("random_large", meteor, read_set(caption + "/random_large"), 6.4);

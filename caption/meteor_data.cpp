@@ -68,6 +68,7 @@ std::vector<std::string> tokens(const std::string& line) {  // StringTokenizer d
 void parse_synsets(const std::string& text, const std::string& origin, MeteorResources& r) {
   auto lines = java_lines(text);
   if (lines.size() % 2) throw InputError(origin, "last word", "word without a synset line (truncated file?)");
+  r.synsets.reserve(lines.size() / 2);
   for (size_t i = 0; i < lines.size(); i += 2) {
     std::vector<int> ids;
     for (const auto& tok : tokens(lines[i + 1])) {

@@ -7,6 +7,7 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -597,12 +598,36 @@ struct Meteor::Tables {
     return w;
   }
 
-  std::vector<Word> words(const std::string& text) const {
-    std::vector<Word> out;
-    for (const U32& t : split_tokens(java_lowercase(normalize_line(decode_utf8(text), nbp))))
-      out.push_back(make_word(t));
+  // The -norm tokens of `text` with their lookups. Word data is cached per thread (a word's
+  // stem and synsets never change), so entries stay valid until the next forget_words().
+  std::vector<const Word*> words(const std::string& text) const {
+    WordCache& cache = word_cache();
+    std::vector<const Word*> out;
+    for (const U32& t : split_tokens(java_lowercase(normalize_line(decode_utf8(text), nbp)))) {
+      std::string key = encode_utf8(t);
+      auto it = cache.words.find(key);
+      if (it == cache.words.end()) it = cache.words.emplace(std::move(key), make_word(t)).first;
+      out.push_back(&it->second);
+    }
     return out;
   }
+  // Call while no words() result is in use: bounds the cache and drops another scorer's entries.
+  void forget_words() const {
+    WordCache& cache = word_cache();
+    if (cache.owner != id || cache.words.size() > 200000) {
+      cache.words.clear();
+      cache.owner = id;
+    }
+  }
+  struct WordCache {
+    uint64_t owner = 0;
+    std::unordered_map<std::string, Word> words;
+  };
+  static WordCache& word_cache() {
+    thread_local WordCache cache;
+    return cache;
+  }
+  uint64_t id = 0;  // unique per Meteor instance (keys the per-thread word cache)
 
   // ParaphraseTransducer.getPaths: (length, phrase index) of reference phrases starting at `start`.
   void reference_paths(const std::vector<int>& ids, size_t start,
@@ -622,7 +647,7 @@ namespace {
 
 // The hypothesis side of every alignment of one segment, prepared once.
 struct Line1 {
-  std::vector<Word> words;
+  std::vector<const Word*> words;
   std::unordered_map<int, std::vector<int>> synset_postings;  // synset -> word indices
 };
 
@@ -658,7 +683,7 @@ struct Stage {
 // (one Aligner per thread).
 class Aligner {
  public:
-  MeteorStats align(const Meteor::Tables& t, const Line1& line1, const std::vector<Word>& line2) {
+  MeteorStats align(const Meteor::Tables& t, const Line1& line1, const std::vector<const Word*>& line2) {
     t_ = &t;
     l1_ = &line1.words;
     l2_ = &line2;
@@ -669,7 +694,7 @@ class Aligner {
     int modules = static_cast<int>(t.score_weights.size());
     // Identical sentences only need exact matches ("prevents beam search errors").
     bool identical = n1_ == n2_;
-    for (int i = 0; identical && i < n1_; ++i) identical = (*l1_)[i].hash == (*l2_)[i].hash;
+    for (int i = 0; identical && i < n1_; ++i) identical = w1(i).hash == w2(i).hash;
     int used_modules = identical ? 1 : modules;
     for (int module = 0; module < used_modules; ++module) {
       if (module == kExact) match_exact();
@@ -683,8 +708,8 @@ class Aligner {
   }
 
  private:
-  const Word& w1(int i) const { return (*l1_)[i]; }
-  const Word& w2(int j) const { return (*l2_)[j]; }
+  const Word& w1(int i) const { return *(*l1_)[i]; }
+  const Word& w2(int j) const { return *(*l2_)[j]; }
 
   Match make_match(int start, int length, int match_start, int match_length, int module) const {
     // PartialAlignment.matches1/2 are ints: `matches1 += len * weight` truncates each time, so
@@ -883,8 +908,8 @@ class Aligner {
     MeteorStats s;
     s.test_length = n1_;
     s.reference_length = n2_;
-    for (const Word& w : *l1_) s.test_function_words += w.function;
-    for (const Word& w : *l2_) s.reference_function_words += w.function;
+    for (const Word* w : *l1_) s.test_function_words += w->function;
+    for (const Word* w : *l2_) s.reference_function_words += w->function;
     for (const Match* m : matches) {
       if (!m) continue;
       for (int k = 0; k < m->match_length; ++k)
@@ -927,8 +952,8 @@ class Aligner {
   };
 
   const Meteor::Tables* t_ = nullptr;
-  const std::vector<Word>* l1_ = nullptr;
-  const std::vector<Word>* l2_ = nullptr;
+  const std::vector<const Word*>* l1_ = nullptr;
+  const std::vector<const Word*>* l2_ = nullptr;
   const std::unordered_map<int, std::vector<int>>* postings_ = nullptr;
   int n1_ = 0, n2_ = 0, words1_ = 0;
   Stage stage_;
@@ -1016,19 +1041,21 @@ MeteorStats meteor_stats_from_vector(const std::vector<double>& v) {
 
 // ---------------------------------------------------------------- scorer
 
-Meteor::Meteor(const MeteorResources& r) : tables_(std::make_unique<Tables>()) {
+Meteor::Meteor(MeteorResources r) : tables_(std::make_unique<Tables>()) {
   Tables& t = *tables_;
+  static std::atomic<uint64_t> next_id{1};
+  t.id = next_id++;
   if (!r.stemmer) throw std::invalid_argument("METEOR: no stemmer given");
   t.stemmer = r.stemmer;
   t.function_words.insert(r.function_words.begin(), r.function_words.end());
-  for (const auto& [word, ids] : r.synsets) {
-    std::vector<int> sorted = ids;
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    t.synsets.emplace(word, std::move(sorted));
+  t.synsets = std::move(r.synsets);
+  for (auto& entry : t.synsets) {  // a HashSet<Integer> in Java
+    auto& ids = entry.second;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
-  t.exception_bases = r.exception_bases;
-  t.nbp = r.nonbreaking_prefixes;
+  t.exception_bases = std::move(r.exception_bases);
+  t.nbp = std::move(r.nonbreaking_prefixes);
   t.paraphrase = r.use_paraphrase;
   t.score_weights = {1.0, 0.6, 0.8};
   t.beam_weights = {1.0, 0.5, 0.5};
@@ -1083,15 +1110,16 @@ MeteorStats Meteor::segment(const std::string& hypothesis,
                             const std::vector<std::string>& references) const {
   const Tables& t = *tables_;
   std::vector<std::string> parts = score_line_parts(hypothesis, references);
+  t.forget_words();
   Line1 line1;
   line1.words = t.words(parts.back());
   for (size_t i = 0; i < line1.words.size(); ++i)
-    for (int s : line1.words[i].synsets) line1.synset_postings[s].push_back(static_cast<int>(i));
+    for (int s : line1.words[i]->synsets) line1.synset_postings[s].push_back(static_cast<int>(i));
   // MeteorScorer.getMeteorStats(test, refs): the first reference with the highest score wins.
   MeteorStats best;
   double best_score = -1;
   for (size_t r = 0; r + 1 < parts.size(); ++r) {
-    std::vector<Word> line2 = t.words(parts[r]);
+    std::vector<const Word*> line2 = t.words(parts[r]);
     thread_local Aligner aligner;
     MeteorStats s = aligner.align(t, line1, line2);
     double sc = score(s);

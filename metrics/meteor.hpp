@@ -76,8 +76,9 @@ class Meteor {
   static constexpr double kAlpha = 0.85, kBeta = 0.20, kGamma = 0.60, kDelta = 0.75;
   static constexpr int kBeamSize = 40;
 
-  // Builds lookup tables from the resources; throws std::invalid_argument without a stemmer.
-  explicit Meteor(const MeteorResources& resources);
+  // Builds lookup tables from the resources (pass an rvalue to avoid copying the WordNet
+  // tables); throws std::invalid_argument without a stemmer.
+  explicit Meteor(MeteorResources resources);
   ~Meteor();
   Meteor(const Meteor&) = delete;
   Meteor& operator=(const Meteor&) = delete;
