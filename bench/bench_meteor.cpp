@@ -34,32 +34,41 @@ Set read_set(const std::string& dir) {
   return s;
 }
 
+double cpu_seconds() {  // user + system time of all threads so far
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Scores every image (per-image stats in parallel, merged in order); returns seconds.
-double run(const pgc::Meteor& meteor, const Set& set, int threads, double* corpus) {
+// Scores every image (per-image stats in parallel, merged in order); returns wall seconds.
+double run(const pgc::Meteor& meteor, const Set& set, int threads, double* corpus, double* cpu) {
   auto t0 = std::chrono::steady_clock::now();
+  double c0 = cpu_seconds();
   std::vector<pgc::MeteorStats> stats(set.preds.size());
   pgc::parallel_for(set.preds.size(), threads,
                     [&](size_t i, int) { stats[i] = meteor.segment(set.preds[i], set.refs[i]); });
   pgc::MeteorStats total;
   for (const auto& s : stats) total.merge(s);
   *corpus = meteor.score(total);
+  *cpu = cpu_seconds() - c0;
   return seconds_since(t0);
 }
 
 void report(const char* name, const pgc::Meteor& meteor, const Set& set, double reference_s) {
   size_t nrefs = 0;
   for (const auto& r : set.refs) nrefs += r.size();
-  double corpus1 = 0, corpusN = 0;
-  double t1 = run(meteor, set, 1, &corpus1);
+  double corpus1 = 0, corpusN = 0, cpu1 = 0, cpuN = 0;
+  double t1 = run(meteor, set, 1, &corpus1, &cpu1);
   int threads = pgc::resolve_threads(0);
-  double tn = run(meteor, set, threads, &corpusN);
-  std::printf("%-28s %5zu images %5zu refs  1 thread %7.3f s  %d threads %7.3f s  reference %5.1f s  speedup x%.0f  METEOR %.6f%s\n",
-              name, set.preds.size(), nrefs, t1, threads, tn, reference_s, reference_s / tn, corpusN,
-              corpus1 == corpusN ? "" : "  (MISMATCH between thread counts!)");
+  double tn = run(meteor, set, threads, &corpusN, &cpuN);
+  std::printf("%s: %zu images, %zu refs; reference (1-thread Java) %.1f s\n", name, set.preds.size(), nrefs, reference_s);
+  std::printf("  1 thread : wall %7.3f s (cpu %7.3f s)  speedup x%.1f\n", t1, cpu1, reference_s / t1);
+  std::printf("  %d threads: wall %7.3f s (cpu %7.3f s)  speedup x%.1f\n", threads, tn, cpuN, reference_s / tn);
+  std::printf("  corpus METEOR %.17g%s\n", corpusN, corpus1 == corpusN ? "" : "  (MISMATCH between thread counts!)");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "caption/meteor_data.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/thread_pool.hpp"
 #include "metrics/meteor.hpp"
 
 namespace fs = std::filesystem;
@@ -150,6 +151,19 @@ BOOST_AUTO_TEST_CASE(detailed_tokenized) { check_both("detailed_tokenized"); }
 BOOST_AUTO_TEST_CASE(detailed_synth) { check_both("detailed_synth"); }
 BOOST_AUTO_TEST_CASE(raw_pipeline) { check_both("raw_pipeline"); }
 BOOST_AUTO_TEST_CASE(random_large) { check_both("random_large"); }
+
+BOOST_AUTO_TEST_CASE(parallel_scoring_is_identical) {
+  // Two scorers used from 4 threads at once (per-thread caches must not mix them up).
+  Case c = read_case(kCaption + "/detailed_synth");
+  size_t n = c.ids.size();
+  std::vector<double> serial(2 * n), parallel(2 * n);
+  const pgc::Meteor* m[2] = {scorers().nopara.get(), scorers().tinypara.get()};
+  for (size_t i = 0; i < 2 * n; ++i) serial[i] = m[i % 2]->score(m[i % 2]->segment(c.preds[i / 2], c.refs[i / 2]));
+  pgc::parallel_for(2 * n, 4, [&](size_t i, int) {
+    parallel[i] = m[i % 2]->score(m[i % 2]->segment(c.preds[i / 2], c.refs[i / 2]));
+  });
+  BOOST_TEST(serial == parallel);
+}
 
 BOOST_AUTO_TEST_CASE(paraphrase_module_matters) {
   // The tiny table must change at least one meteor_paraphrase score, or the test above proves nothing.
