@@ -137,11 +137,25 @@ void attach_paraphrase(MeteorResources& r, const std::string& choice, const std:
   }
   std::string bytes = read_file(path);
   std::string text = gunzip(bytes, path);
-  auto lines = java_lines(text);
-  if (lines.size() % 3)
-    throw InputError(path, "record " + std::to_string(lines.size() / 3 + 1),
-                     "incomplete record: METEOR paraphrase files hold 3 lines per record (probability, phrase, paraphrase)");
-  for (size_t i = 0; i < lines.size(); i += 3) r.paraphrases.emplace_back(lines[i + 1], lines[i + 2]);
+  // Records of 3 lines (probability, phrase, paraphrase), read like BufferedReader.readLine.
+  size_t pos = 0, line_count = 0;
+  auto next_line = [&](std::string& line) {
+    if (pos >= text.size()) return false;
+    size_t e = text.find_first_of("\r\n", pos);
+    if (e == std::string::npos) e = text.size();
+    line.assign(text, pos, e - pos);
+    pos = e + 1;
+    if (e < text.size() && text[e] == '\r' && pos < text.size() && text[pos] == '\n') ++pos;
+    ++line_count;
+    return true;
+  };
+  std::string probability, phrase, paraphrase_line;
+  while (next_line(probability)) {
+    if (!next_line(phrase) || !next_line(paraphrase_line))
+      throw InputError(path, "record " + std::to_string(line_count / 3 + 1),
+                       "incomplete record: METEOR paraphrase files hold 3 lines per record (probability, phrase, paraphrase)");
+    r.paraphrases.emplace_back(phrase, paraphrase_line);
+  }
   r.use_paraphrase = true;
   r.paraphrase_digest = short_digest(bytes);
 }

@@ -516,6 +516,61 @@ class TopK {
 
 }  // namespace
 
+// Open-addressing map from 64-bit keys to ints (the paraphrase trie's edges: millions of
+// entries for METEOR's English table, where std::unordered_map is slow to build).
+class EdgeMap {
+ public:
+  EdgeMap() { slots_.assign(16, {kEmpty, 0}); }
+  // Returns the value for `key`, inserting `value` first if absent; `inserted` says which.
+  int find_or_insert(uint64_t key, int value, bool& inserted) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    size_t i = slot(key);
+    while (slots_[i].first != kEmpty) {
+      if (slots_[i].first == key) {
+        inserted = false;
+        return slots_[i].second;
+      }
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    slots_[i] = {key, value};
+    ++size_;
+    inserted = true;
+    return value;
+  }
+  int find(uint64_t key) const {  // -1 if absent
+    size_t i = slot(key);
+    while (slots_[i].first != kEmpty) {
+      if (slots_[i].first == key) return slots_[i].second;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    return -1;
+  }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  size_t slot(uint64_t key) const {  // splitmix64 finalizer
+    key ^= key >> 30;
+    key *= 0xbf58476d1ce4e5b9ULL;
+    key ^= key >> 27;
+    key *= 0x94d049bb133111ebULL;
+    key ^= key >> 31;
+    return static_cast<size_t>(key) & (slots_.size() - 1);
+  }
+  void grow() {
+    std::vector<std::pair<uint64_t, int>> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, {kEmpty, 0});
+    for (const auto& kv : old) {
+      if (kv.first == kEmpty) continue;
+      size_t i = slot(kv.first);
+      while (slots_[i].first != kEmpty) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = kv;
+    }
+  }
+  std::vector<std::pair<uint64_t, int>> slots_;
+  size_t size_ = 0;
+};
+
 // ---------------------------------------------------------------- tables
 
 struct Meteor::Tables {
@@ -525,14 +580,57 @@ struct Meteor::Tables {
   std::unordered_map<std::string, int> nbp;
   std::shared_ptr<const MeteorStemmer> stemmer;
   bool paraphrase = false;
-  // ParaphraseTransducer: vocabulary, a trie over reference phrases, paraphrase phrases.
+  // ParaphraseTransducer, kept compact for METEOR's multi-million-entry English table:
+  // a vocabulary; a trie over reference phrases, its edges in one hash map keyed by
+  // (node, word) and each node's records in a linked list (insertion order, as Java's emit
+  // arrays); the paraphrase phrases as word-id ranges of one array.
   std::unordered_map<std::string, int> vocab;
-  struct TrieNode {
-    std::unordered_map<int, int> next;
-    std::vector<int> emit;
-  };
-  std::vector<TrieNode> trie;
-  std::vector<std::vector<int>> para_phrases;
+  EdgeMap trie_edges;
+  std::vector<int> emit_head, emit_tail;  // per trie node, -1 = none
+  std::vector<int> emit_next;             // per record
+  std::vector<int> para_words, para_begin;
+  static uint64_t edge_key(int node, int word) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) | static_cast<uint32_t>(word);
+  }
+  std::pair<const int*, const int*> para_phrase(int record) const {
+    return {para_words.data() + para_begin[record], para_words.data() + para_begin[record + 1]};
+  }
+  void add_paraphrase(const std::string& ref, const std::string& para) {
+    // ParaphraseTransducer: words get vocabulary ids in order of first appearance
+    int node = 0;
+    for (const std::string& w : phrase_words(ref)) {
+      int id = vocab_id(w);
+      bool inserted = false;
+      node = trie_edges.find_or_insert(edge_key(node, id), static_cast<int>(emit_head.size()), inserted);
+      if (inserted) {
+        emit_head.push_back(-1);
+        emit_tail.push_back(-1);
+      }
+    }
+    for (const std::string& w : phrase_words(para)) para_words.push_back(vocab_id(w));
+    int record = static_cast<int>(para_begin.size()) - 1;
+    para_begin.push_back(static_cast<int>(para_words.size()));
+    emit_next.push_back(-1);
+    if (emit_tail[node] == -1)
+      emit_head[node] = record;
+    else
+      emit_next[emit_tail[node]] = record;
+    emit_tail[node] = record;
+  }
+  // StringTokenizer over a phrase line (UTF-8 repaired the way Java's decoder does)
+  static std::vector<std::string> phrase_words(const std::string& line) {
+    std::vector<std::string> out;
+    size_t i = 0, n = line.size();
+    auto delim = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; };
+    while (i < n) {
+      while (i < n && delim(line[i])) ++i;
+      size_t b = i;
+      bool ascii = true;
+      while (i < n && !delim(line[i])) ascii &= static_cast<unsigned char>(line[i++]) < 0x80;
+      if (i > b) out.push_back(ascii ? line.substr(b, i - b) : encode_utf8(decode_utf8(line.substr(b, i - b))));
+    }
+    return out;
+  }
   std::vector<double> score_weights;  // computeMetrics: 1.0 0.6 0.8 [0.6]
   std::vector<double> beam_weights;   // Aligner during search: 1.0 0.5 0.5 [0.5]
   std::string signature;
@@ -635,10 +733,10 @@ struct Meteor::Tables {
     out.clear();
     int node = 0;
     for (size_t i = 0; start + i < ids.size(); ++i) {
-      auto it = trie[node].next.find(ids[start + i]);
-      if (it == trie[node].next.end()) break;
-      node = it->second;
-      for (int e : trie[node].emit) out.emplace_back(static_cast<int>(i) + 1, e);
+      if (ids[start + i] < 0) break;  // not in the table's vocabulary
+      node = trie_edges.find(edge_key(node, ids[start + i]));
+      if (node < 0) break;
+      for (int e = emit_head[node]; e != -1; e = emit_next[e]) out.emplace_back(static_cast<int>(i) + 1, e);
     }
   }
 };
@@ -752,9 +850,10 @@ class Aligner {
     std::vector<int> ids1(n1_), ids2(n2_);
     for (int i = 0; i < n1_; ++i) ids1[i] = w1(i).para;
     for (int j = 0; j < n2_; ++j) ids2[j] = w2(j).para;
-    auto occurs_at = [](const std::vector<int>& ids, int at, const std::vector<int>& phrase) {
-      for (size_t k = 0; k < phrase.size(); ++k)
-        if (at + k == ids.size() || ids[at + k] != phrase[k]) return false;
+    auto occurs_at = [](const std::vector<int>& ids, int at, std::pair<const int*, const int*> phrase) {
+      size_t len = static_cast<size_t>(phrase.second - phrase.first);
+      for (size_t k = 0; k < len; ++k)
+        if (at + k == ids.size() || ids[at + k] != phrase.first[k]) return false;
       return true;
     };
     std::vector<std::pair<int, int>> paths;
@@ -762,20 +861,20 @@ class Aligner {
     for (int j = 0; j < n2_; ++j) {
       t_->reference_paths(ids2, j, paths);
       for (auto [len, idx] : paths) {
-        const auto& phrase = t_->para_phrases[idx];
+        auto phrase = t_->para_phrase(idx);
+        int phrase_len = static_cast<int>(phrase.second - phrase.first);
         for (int i = 0; i < n1_; ++i)
-          if (occurs_at(ids1, i, phrase))
-            stage_.add(make_match(j, len, i, static_cast<int>(phrase.size()), kParaphrase));
+          if (occurs_at(ids1, i, phrase)) stage_.add(make_match(j, len, i, phrase_len, kParaphrase));
       }
     }
     // and the other way round
     for (int i = 0; i < n1_; ++i) {
       t_->reference_paths(ids1, i, paths);
       for (auto [len, idx] : paths) {
-        const auto& phrase = t_->para_phrases[idx];
+        auto phrase = t_->para_phrase(idx);
+        int phrase_len = static_cast<int>(phrase.second - phrase.first);
         for (int j = 0; j < n2_; ++j)
-          if (occurs_at(ids2, j, phrase))
-            stage_.add(make_match(j, static_cast<int>(phrase.size()), i, len, kParaphrase));
+          if (occurs_at(ids2, j, phrase)) stage_.add(make_match(j, phrase_len, i, len, kParaphrase));
       }
     }
   }
@@ -1062,27 +1161,15 @@ Meteor::Meteor(MeteorResources r) : tables_(std::make_unique<Tables>()) {
   if (t.paraphrase) {
     t.score_weights.push_back(0.6);
     t.beam_weights.push_back(0.5);
-    t.trie.emplace_back();
-    for (const auto& [ref, para] : r.paraphrases) {
-      // ParaphraseTransducer: words get vocabulary ids in order of first appearance
-      std::vector<int> ref_ids, para_ids;
-      for (const U32& w : split_tokens(decode_utf8(ref))) ref_ids.push_back(t.vocab_id(encode_utf8(w)));
-      for (const U32& w : split_tokens(decode_utf8(para))) para_ids.push_back(t.vocab_id(encode_utf8(w)));
-      int node = 0;
-      for (int id : ref_ids) {
-        auto it = t.trie[node].next.find(id);
-        if (it == t.trie[node].next.end()) {
-          t.trie.emplace_back();
-          int child = static_cast<int>(t.trie.size()) - 1;
-          t.trie[node].next.emplace(id, child);
-          node = child;
-        } else {
-          node = it->second;
-        }
-      }
-      t.trie[node].emit.push_back(static_cast<int>(t.para_phrases.size()));
-      t.para_phrases.push_back(std::move(para_ids));
+    t.emit_head.assign(1, -1);  // the root
+    t.emit_tail.assign(1, -1);
+    t.para_begin.assign(1, 0);
+    for (auto& [ref, para] : r.paraphrases) {
+      t.add_paraphrase(ref, para);
+      std::string().swap(ref);  // release the text as we go (the English table is large)
+      std::string().swap(para);
     }
+    r.paraphrases = {};
   }
   std::string mods = t.paraphrase ? "ex_st_sy_pa" : "ex_st_sy";
   std::string weights;
