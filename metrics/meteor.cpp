@@ -1218,19 +1218,21 @@ MeteorStats Meteor::segment(const std::string& hypothesis,
   return best;
 }
 
-double Meteor::score(const MeteorStats& s) const {
+double Meteor::score(const MeteorStats& s) const { return meteor_score(s); }
+
+double meteor_score(const MeteorStats& s) {
   // MeteorScorer.computeMetrics, operation for operation (the result must match to the bit).
-  const auto& w = tables_->score_weights;
-  const double delta = kDelta, alpha = kAlpha;
+  static const double w[4] = {1.0, 0.6, 0.8, 0.6};
+  const double delta = Meteor::kDelta, alpha = Meteor::kAlpha;
   double test_weighted_length =
       (delta * (s.test_length - s.test_function_words)) + ((1.0 - delta) * (s.test_function_words));
   double ref_weighted_length = (delta * (s.reference_length - s.reference_function_words)) +
                                ((1.0 - delta) * (s.reference_function_words));
   double test_matches = 0, ref_matches = 0;
-  for (size_t i = 0; i < w.size(); ++i) test_matches += s.test_content[i] * w[i] * delta;
-  for (size_t i = 0; i < w.size(); ++i) ref_matches += s.reference_content[i] * w[i] * delta;
-  for (size_t i = 0; i < w.size(); ++i) test_matches += s.test_function[i] * w[i] * (1.0 - delta);
-  for (size_t i = 0; i < w.size(); ++i) ref_matches += s.reference_function[i] * w[i] * (1.0 - delta);
+  for (size_t i = 0; i < 4; ++i) test_matches += s.test_content[i] * w[i] * delta;
+  for (size_t i = 0; i < 4; ++i) ref_matches += s.reference_content[i] * w[i] * delta;
+  for (size_t i = 0; i < 4; ++i) test_matches += s.test_function[i] * w[i] * (1.0 - delta);
+  for (size_t i = 0; i < 4; ++i) ref_matches += s.reference_function[i] * w[i] * (1.0 - delta);
   double precision = test_matches / test_weighted_length;
   double recall = ref_matches / ref_weighted_length;
   double fmean = 1.0 / (((1.0 - alpha) / precision) + (alpha / recall));
@@ -1239,7 +1241,7 @@ double Meteor::score(const MeteorStats& s) const {
     frag = 0;
   else
     frag = s.chunks / ((s.test_word_matches + s.reference_word_matches) / 2);
-  double penalty = kGamma * std::pow(frag, kBeta);
+  double penalty = Meteor::kGamma * std::pow(frag, Meteor::kBeta);
   double value = fmean * (1.0 - penalty);
   if (std::isnan(value)) return 0;
   return value > 0.0 ? value : 0.0;

@@ -70,6 +70,12 @@ std::vector<double> meteor_stats_to_vector(const MeteorStats& stats);
 // Throws std::invalid_argument unless given exactly 23 values.
 MeteorStats meteor_stats_from_vector(const std::vector<double>& values);
 
+// METEOR's computeMetrics(stats).score with the English parameters and module weights
+// (1.0 0.6 0.8 0.6). Needs no data files: a configuration without the paraphrase module has
+// zero paraphrase counts, which adds exact zeros, so the same formula serves both. Use it to
+// rescore merged per-image stats (corpus, bootstrap resamples).
+double meteor_score(const MeteorStats& stats);
+
 class Meteor {
  public:
   // English "rank" task: alpha beta gamma delta and module weights as METEOR's Constants.
@@ -87,7 +93,8 @@ class Meteor {
   // including pycocoevalcap's line building: `|||` removed from the hypothesis, double spaces
   // collapsed once, refs containing `|||` split apart. Thread-safe.
   MeteorStats segment(const std::string& hypothesis, const std::vector<std::string>& references) const;
-  // METEOR's computeMetrics(stats).score: the per-image score, or the corpus score of merged stats.
+  // METEOR's computeMetrics(stats).score: the per-image score, or the corpus score of merged
+  // stats (same as meteor_score).
   double score(const MeteorStats& stats) const;
   // The -norm tokenization (Normalizer.normalizeLine + toLowerCase + whitespace split).
   std::vector<std::string> tokenize(const std::string& text) const;
