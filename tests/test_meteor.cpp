@@ -3,6 +3,7 @@
 // METEOR_tinypara (plus the tiny paraphrase table); plus data loading from folders and jars.
 #define BOOST_TEST_MODULE meteor
 #include <boost/test/unit_test.hpp>
+#include <unistd.h>
 #include <zip.h>
 
 #include <cmath>
