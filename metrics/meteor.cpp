@@ -746,6 +746,8 @@ namespace {
 // The hypothesis side of every alignment of one segment, prepared once.
 struct Line1 {
   std::vector<const Word*> words;
+  // word indices (ascending) by word hash and by stem hash, for the exact and stem matchers
+  std::unordered_map<int32_t, std::vector<int>> by_hash, by_stem;
   std::unordered_map<int, std::vector<int>> synset_postings;  // synset -> word indices
 };
 
@@ -783,6 +785,7 @@ class Aligner {
  public:
   MeteorStats align(const Meteor::Tables& t, const Line1& line1, const std::vector<const Word*>& line2) {
     t_ = &t;
+    line1_ = &line1;
     l1_ = &line1.words;
     l2_ = &line2;
     postings_ = &line1.synset_postings;
@@ -817,16 +820,22 @@ class Aligner {
             static_cast<int>(match_length * w) + static_cast<int>(length * w)};
   }
 
+  // Both matchers visit (j, i) pairs in Java's order: reference position j, then hypothesis
+  // position i ascending; the index lists only skip the pairs that cannot match.
   void match_exact() {
-    for (int j = 0; j < n2_; ++j)
-      for (int i = 0; i < n1_; ++i)
-        if (w1(i).hash == w2(j).hash) stage_.add(make_match(j, 1, i, 1, kExact));
+    for (int j = 0; j < n2_; ++j) {
+      auto it = line1_->by_hash.find(w2(j).hash);
+      if (it == line1_->by_hash.end()) continue;
+      for (int i : it->second) stage_.add(make_match(j, 1, i, 1, kExact));
+    }
   }
   void match_stem() {
-    for (int j = 0; j < n2_; ++j)
-      for (int i = 0; i < n1_; ++i)
-        if (w1(i).stem_hash == w2(j).stem_hash && w1(i).hash != w2(j).hash)
-          stage_.add(make_match(j, 1, i, 1, kStem));
+    for (int j = 0; j < n2_; ++j) {
+      auto it = line1_->by_stem.find(w2(j).stem_hash);
+      if (it == line1_->by_stem.end()) continue;
+      for (int i : it->second)
+        if (w1(i).hash != w2(j).hash) stage_.add(make_match(j, 1, i, 1, kStem));
+    }
   }
   void match_synonym() {
     shares_.assign(n1_, 0);
@@ -1051,6 +1060,7 @@ class Aligner {
   };
 
   const Meteor::Tables* t_ = nullptr;
+  const Line1* line1_ = nullptr;
   const std::vector<const Word*>* l1_ = nullptr;
   const std::vector<const Word*>* l2_ = nullptr;
   const std::unordered_map<int, std::vector<int>>* postings_ = nullptr;
@@ -1200,8 +1210,12 @@ MeteorStats Meteor::segment(const std::string& hypothesis,
   t.forget_words();
   Line1 line1;
   line1.words = t.words(parts.back());
-  for (size_t i = 0; i < line1.words.size(); ++i)
-    for (int s : line1.words[i]->synsets) line1.synset_postings[s].push_back(static_cast<int>(i));
+  for (size_t i = 0; i < line1.words.size(); ++i) {
+    const Word& w = *line1.words[i];
+    for (int s : w.synsets) line1.synset_postings[s].push_back(static_cast<int>(i));
+    line1.by_hash[w.hash].push_back(static_cast<int>(i));
+    line1.by_stem[w.stem_hash].push_back(static_cast<int>(i));
+  }
   // MeteorScorer.getMeteorStats(test, refs): the first reference with the highest score wins.
   MeteorStats best;
   double best_score = -1;
