@@ -230,6 +230,28 @@ BOOST_AUTO_TEST_CASE(jar_loading_matches_folder_loading) {
   BOOST_TEST(a.signature() == b.signature());
 }
 
+BOOST_AUTO_TEST_CASE(meteor_source_layout_and_prefix_file) {
+  // METEOR's own resources/ layout (function/, synonym/, nonbreaking/); a prefixes file there
+  // replaces the built-in list.
+  TempDir tmp;
+  fs::create_directories(tmp.path / "function");
+  fs::create_directories(tmp.path / "synonym");
+  fs::create_directories(tmp.path / "nonbreaking");
+  fs::create_symlink(kResources + "/english.words", tmp.path / "function" / "english.words");
+  fs::create_symlink(kResources + "/english.synsets", tmp.path / "synonym" / "english.synsets");
+  fs::create_symlink(kResources + "/english.exceptions", tmp.path / "synonym" / "english.exceptions");
+  std::ofstream(tmp.path / "nonbreaking" / "english.prefixes") << "# comment\n\nDr\nNo #NUMERIC_ONLY#\n";
+  pgc::MeteorResources r = pgc::load_meteor_resources(tmp.path.string(), "none");
+  BOOST_TEST(r.nonbreaking_prefixes.size() == 2u);
+  BOOST_TEST(r.nonbreaking_prefixes.at("No") == 2);
+  BOOST_TEST(r.prefixes_digest != "builtin");
+  pgc::Meteor custom(std::move(r));
+  using V = std::vector<std::string>;
+  BOOST_TEST(custom.tokenize("Mr. Dr. No. 5 No. X") == (V{"mr", ".", "dr.", "no.", "5", "no", ".", "x"}));
+  BOOST_TEST(scorers().nopara->tokenize("Mr. Dr. No. 5 No. X") == (V{"mr.", "dr.", "no.", "5", "no", ".", "x"}));
+  BOOST_TEST(custom.signature() != scorers().nopara->signature());
+}
+
 BOOST_AUTO_TEST_CASE(missing_resources_are_clear_errors) {
   TempDir tmp;
   try {
