@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/thread_pool.hpp"
+#include "caption/meteor_data.hpp"
 #include "metrics/cider.hpp"
 #include "metrics/numpy_mean.hpp"
 #include "metrics/python_text.hpp"
@@ -129,6 +130,28 @@ void score_images(const TokenizedCorpus& words, const CiderIdf* idf, const Capti
   progress.done();
 }
 
+// METEOR 1.5 per image (pycocoevalcap sends each image's tokenized prediction and references
+// to the jar); each image's statistics land in its slot, so thread count changes nothing.
+void score_meteor(const CaptionSet& set, const CaptionEvalOptions& options, int threads,
+                  CaptionResult& result) {
+  MeteorResources resources = load_meteor_resources(options.meteor_data, options.meteor_paraphrase);
+  result.warning = resources.warning;
+  Meteor meteor(std::move(resources));
+  result.signature.add("meteor", meteor.signature());
+  const size_t n = set.ids.size();
+  result.meteor.resize(n);
+  Progress progress("METEOR", n, options.quiet);
+  parallel_for(n, threads, [&](size_t i, int) {
+    try {
+      result.meteor[i] = meteor.segment(set.preds[i], set.refs[i]);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("", "image \"" + set.ids[i] + "\"", std::string("METEOR: ") + e.what());
+    }
+    progress.tick();
+  });
+  progress.done();
+}
+
 }  // namespace
 
 void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
@@ -176,9 +199,9 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   result.signature.add("tok", options.tokenize);
   if (options.bleu) result.signature.add("bleu", "coco-closest");
   if (options.meteor) {
-    // LEAD: METEOR dispatch (data files, modules) goes here; it adds its own signature field.
-    throw UsageError("--metrics meteor: METEOR is not built yet in this build; "
-                     "pass --metrics bleu,rouge,cider");
+      t0 = Clock::now();
+    score_meteor(set, options, threads, result);
+    result.seconds.emplace_back("meteor", seconds_since(t0));
   }
   if (options.rouge) result.signature.add("rouge", "L-beta1.2-split-space");
   if (options.cider) result.signature.add("cider", "D-n4-sigma6-idf.refs");
@@ -207,6 +230,7 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   std::vector<size_t> all(n);
   for (size_t i = 0; i < n; ++i) all[i] = i;
   auto corpus = caption_corpus_from_stats(options.bleu ? &result.bleu : nullptr,
+                                          options.meteor ? &result.meteor : nullptr,
                                           options.rouge ? &result.rouge : nullptr,
                                           options.cider ? &result.cider : nullptr, all);
   for (auto& [name, value] : corpus) {
@@ -220,6 +244,7 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
       auto b = bleu_score(result.bleu[i]);
       row.insert(row.end(), b.begin(), b.end());
     }
+    if (options.meteor) row.push_back(meteor_score(result.meteor[i]));
     if (options.rouge) row.push_back(result.rouge[i]);
     if (options.cider) row.push_back(result.cider[i]);
   }
@@ -227,7 +252,8 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
 }
 
 std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
-    const std::vector<BleuStats>* bleu, const std::vector<double>* rouge, const std::vector<double>* cider,
+    const std::vector<BleuStats>* bleu, const std::vector<MeteorStats>* meteor,
+    const std::vector<double>* rouge, const std::vector<double>* cider,
     const std::vector<size_t>& samples) {
   std::vector<std::pair<std::string, double>> out;
   if (bleu) {
@@ -235,6 +261,11 @@ std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
     for (size_t i : samples) total.merge((*bleu)[i]);
     auto b = bleu_score(total);
     for (int k = 0; k < 4; ++k) out.emplace_back("Bleu_" + std::to_string(k + 1), b[k]);
+  }
+  if (meteor) {
+    MeteorStats total;  // meteor.py's EVAL line: statistics summed in image order
+    for (size_t i : samples) total.merge((*meteor)[i]);
+    out.emplace_back("METEOR", meteor_score(total));
   }
   std::vector<double> values(samples.size());
   if (rouge) {
@@ -249,7 +280,7 @@ std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
 }
 
 CaptionSampleStats CaptionSampleStats::from_result(const CaptionResult& r) {
-  return CaptionSampleStats{r.ids, r.bleu, r.rouge, r.cider};
+  return CaptionSampleStats{r.ids, r.bleu, r.meteor, r.rouge, r.cider};
 }
 
 CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, const std::string& file) {
@@ -259,6 +290,7 @@ CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, co
   CaptionSampleStats s;
   const JsonValue& first = stats.MemberBegin()->value;
   const bool has_bleu = first.IsObject() && first.HasMember("bleu");
+  const bool has_meteor = first.IsObject() && first.HasMember("meteor");
   const bool has_rouge = first.IsObject() && first.HasMember("rouge");
   const bool has_cider = first.IsObject() && first.HasMember("cider");
   for (auto m = stats.MemberBegin(); m != stats.MemberEnd(); ++m) {
@@ -276,6 +308,17 @@ CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, co
       if (!ok) throw InputError(file, item, "\"bleu\" must be a list of 10 non-negative integers");
       s.bleu.push_back(BleuStats::from_array(arr));
     }
+    if (has_meteor) {
+      const JsonValue& m2 = member(m->value, "meteor", file, item);
+      std::vector<double> v;
+      if (m2.IsArray())
+        for (const auto& x : m2.GetArray()) v.push_back(get_number(x, file, item + " meteor"));
+      try {
+        s.meteor.push_back(meteor_stats_from_vector(v));
+      } catch (const std::exception& e) {
+        throw InputError(file, item, std::string("\"meteor\" statistics: ") + e.what());
+      }
+    }
     if (has_rouge) s.rouge.push_back(get_number(member(m->value, "rouge", file, item), file, item + " rouge"));
     if (has_cider) s.cider.push_back(get_number(member(m->value, "cider", file, item), file, item + " cider"));
   }
@@ -287,6 +330,7 @@ CorpusFn CaptionSampleStats::corpus_fn() const {
   return [self](const std::vector<size_t>& samples) {
     std::map<std::string, double> out;
     for (auto& [k, v] : caption_corpus_from_stats(self->bleu.empty() ? nullptr : &self->bleu,
+                                                  self->meteor.empty() ? nullptr : &self->meteor,
                                                   self->rouge.empty() ? nullptr : &self->rouge,
                                                   self->cider.empty() ? nullptr : &self->cider, samples))
       out[k] = v;

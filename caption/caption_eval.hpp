@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "core/signature.hpp"
 #include "metrics/bleu.hpp"
+#include "metrics/meteor.hpp"
 
 namespace pgc {
 
@@ -33,8 +34,10 @@ struct CaptionResult {
   std::vector<std::vector<double>> per_image;  // [image][metric]
   // Per-image sufficient statistics (empty for metrics not computed).
   std::vector<BleuStats> bleu;
+  std::vector<MeteorStats> meteor;
   std::vector<double> rouge, cider;
   Signature signature;
+  std::string warning;  // something the user should hear (e.g. METEOR ran without paraphrases)
   std::vector<std::pair<std::string, double>> seconds;  // wall time per stage
 };
 
@@ -46,18 +49,20 @@ CaptionSet tokenize_for_scoring(const CaptionSet& raw, const CaptionEvalOptions&
 CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions& options);
 
 // Corpus metrics recomputed from per-image statistics for a multiset of image indices:
-// BLEU from summed statistics, ROUGE-L and CIDEr-D as numpy.mean of the chosen images' values
-// (CIDEr-D's idf stays that of the full set).
+// BLEU and METEOR from summed statistics, ROUGE-L and CIDEr-D as numpy.mean of the chosen
+// images' values (CIDEr-D's idf stays that of the full set).
 std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
-    const std::vector<BleuStats>* bleu, const std::vector<double>* rouge,
-    const std::vector<double>* cider, const std::vector<size_t>& samples);
+    const std::vector<BleuStats>* bleu, const std::vector<MeteorStats>* meteor,
+    const std::vector<double>* rouge, const std::vector<double>* cider,
+    const std::vector<size_t>& samples);
 
 // Per-image statistics of one scored system, from a CaptionResult or read back from a results
 // file's "stats" block; corpus_fn() recomputes the corpus metrics for any multiset of images
-// (bootstrap intervals, `pgc compare`). METEOR's statistics join here with the METEOR scorer.
+// (bootstrap intervals, `pgc compare`).
 struct CaptionSampleStats {
   std::vector<std::string> ids;
   std::vector<BleuStats> bleu;      // empty when BLEU was not computed
+  std::vector<MeteorStats> meteor;  // likewise
   std::vector<double> rouge, cider;  // likewise
   static CaptionSampleStats from_result(const CaptionResult& r);
   static CaptionSampleStats from_results(const JsonValue& results, const std::string& file);

@@ -31,7 +31,8 @@ JsonValue metric_object(const std::vector<std::string>& names, const std::vector
   return o;
 }
 
-// "stats": {"<id>": {"bleu": [c1..c4, g1..g4, testlen, reflen], "rouge": x, "cider": x}}
+// "stats": {"<id>": {"bleu": [c1..c4, g1..g4, testlen, reflen], "meteor": [METEOR's stats
+// line], "rouge": x, "cider": x}}
 JsonValue stats_block(const CaptionResult& r, rapidjson::Document::AllocatorType& a) {
   JsonValue stats(rapidjson::kObjectType);
   for (size_t i = 0; i < r.ids.size(); ++i) {
@@ -42,6 +43,11 @@ JsonValue stats_block(const CaptionResult& r, rapidjson::Document::AllocatorType
       s.AddMember("bleu", arr, a);
     }
     if (!r.rouge.empty()) s.AddMember("rouge", JsonValue(r.rouge[i]), a);
+    if (!r.meteor.empty()) {
+      JsonValue arr(rapidjson::kArrayType);
+      for (double x : meteor_stats_to_vector(r.meteor[i])) arr.PushBack(JsonValue(x), a);
+      s.AddMember("meteor", arr, a);
+    }
     if (!r.cider.empty()) s.AddMember("cider", JsonValue(r.cider[i]), a);
     stats.AddMember(JsonValue(r.ids[i].c_str(), a), s, a);
   }
@@ -85,6 +91,7 @@ int run_caption(CaptionArgs args) {
                  set.ids.size(), dropped.refs_without_pred, dropped.preds_without_ref);
 
   CaptionResult r = evaluate_captions(set, opt);
+  if (!args.quiet && !r.warning.empty()) std::fprintf(stderr, "pgc caption: %s\n", r.warning.c_str());
   std::map<std::string, Interval> ci;
   if (args.bootstrap > 0) ci = bootstrap_ci(r.ids.size(), CaptionSampleStats::from_result(r).corpus_fn(), args.bootstrap, args.seed);
 

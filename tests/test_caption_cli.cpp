@@ -259,3 +259,47 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   BOOST_TEST(missing_file.rc == 2);
   BOOST_TEST(contains(missing_file.err, "/nonexistent/r.json"));
 }
+
+// METEOR through `pgc caption`: with the fixtures' English data, `--meteor-paraphrase none`
+// must give the reference's METEOR_nopara and the tiny table its METEOR_tinypara, corpus and
+// per image, and the results' "stats" block alone must reproduce the corpus METEOR.
+BOOST_AUTO_TEST_CASE(meteor_through_the_cli_matches_both_reference_configurations) {
+  TempDir d;
+  const fs::path data = kFixtures / "meteor" / "resources";
+  const std::pair<std::string, std::string> configs[] = {
+      {"none", "METEOR_nopara"}, {(kFixtures / "meteor" / "paraphrase-tiny.gz").string(), "METEOR_tinypara"}};
+  for (const char* c : {"edge_tokenized", "meteor_paraphrase", "detailed_synth"}) {
+    pgc::JsonDoc expected = pgc::read_json_file((kFixtures / c / "expected.json").string());
+    for (const auto& [para, key] : configs) {
+      fs::path out = d.path / "meteor.json";
+      Run r = run_pgc("--refs " + q(kFixtures / c / "refs.json") + " --preds " + q(kFixtures / c / "preds.json") +
+                          " --tokenize none --metrics meteor --quiet --per-image --meteor-data " + q(data) +
+                          " --meteor-paraphrase " + q(para) + " --json " + q(out),
+                      d);
+      BOOST_TEST_REQUIRE(r.rc == 0, c << " " << key << ": " << r.err);
+      pgc::JsonDoc got = pgc::read_json_file(out.string());
+      BOOST_TEST(got["corpus"]["METEOR"].GetDouble() == expected["corpus"][key.c_str()].GetDouble(),
+                 c << " corpus " << key);
+      for (auto m = expected["per_image"].MemberBegin(); m != expected["per_image"].MemberEnd(); ++m)
+        BOOST_TEST(got["per_image"][m->name]["METEOR"].GetDouble() == m->value[key.c_str()].GetDouble(),
+                   c << " image " << m->name.GetString() << " " << key);
+      pgc::CaptionSampleStats s = pgc::CaptionSampleStats::from_results(got, out.string());
+      std::vector<size_t> all(s.ids.size());
+      for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+      BOOST_TEST(s.corpus_fn()(all).at("METEOR") == got["corpus"]["METEOR"].GetDouble());
+      BOOST_TEST(std::string(got["signature"].GetString()).find("meteor:1.5") != std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(missing_meteor_data_is_a_clear_error) {
+  TempDir d;
+  Run r = run_pgc("--refs " + q(kFixtures / "edge_tokenized" / "refs.json") + " --preds " +
+                      q(kFixtures / "edge_tokenized" / "preds.json") +
+                      " --tokenize none --metrics meteor --meteor-data " + q(d.path / "nowhere") +
+                      " --json " + q(d.path / "out.json"),
+                  d);
+  BOOST_TEST(r.rc == 2);
+  BOOST_TEST(contains(r.err, "nowhere"), r.err);
+  BOOST_TEST(d.files() == 0u);
+}
