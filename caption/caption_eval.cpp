@@ -292,6 +292,7 @@ CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, co
   const bool has_bleu = first.IsObject() && first.HasMember("bleu");
   const bool has_meteor = first.IsObject() && first.HasMember("meteor");
   const bool has_rouge = first.IsObject() && first.HasMember("rouge");
+  const bool has_capture = first.IsObject() && first.HasMember("capture");
   const bool has_cider = first.IsObject() && first.HasMember("cider");
   for (auto m = stats.MemberBegin(); m != stats.MemberEnd(); ++m) {
     std::string id(m->name.GetString(), m->name.GetStringLength());
@@ -319,6 +320,17 @@ CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, co
         throw InputError(file, item, std::string("\"meteor\" statistics: ") + e.what());
       }
     }
+    if (has_capture) {
+      const JsonValue& c = member(m->value, "capture", file, item);
+      std::vector<double> v;
+      if (c.IsArray())
+        for (const auto& x : c.GetArray()) v.push_back(get_number(x, file, item + " capture"));
+      try {
+        s.capture.push_back(CaptureStats::from_vector(v));
+      } catch (const std::exception& e) {
+        throw InputError(file, item, std::string("\"capture\" statistics: ") + e.what());
+      }
+    }
     if (has_rouge) s.rouge.push_back(get_number(member(m->value, "rouge", file, item), file, item + " rouge"));
     if (has_cider) s.cider.push_back(get_number(member(m->value, "cider", file, item), file, item + " cider"));
   }
@@ -334,6 +346,12 @@ CorpusFn CaptionSampleStats::corpus_fn() const {
                                                   self->rouge.empty() ? nullptr : &self->rouge,
                                                   self->cider.empty() ? nullptr : &self->cider, samples))
       out[k] = v;
+    if (!self->capture.empty()) {
+      std::vector<CaptureStats> chosen;
+      chosen.reserve(samples.size());
+      for (size_t i : samples) chosen.push_back(self->capture[i]);
+      out["CAPTURE"] = capture_corpus_score(chosen);
+    }
     return out;
   };
 }

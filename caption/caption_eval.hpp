@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "core/signature.hpp"
 #include "metrics/bleu.hpp"
+#include "metrics/capture.hpp"
 #include "metrics/meteor.hpp"
 
 namespace pgc {
@@ -64,6 +65,7 @@ struct CaptionSampleStats {
   std::vector<BleuStats> bleu;      // empty when BLEU was not computed
   std::vector<MeteorStats> meteor;  // likewise
   std::vector<double> rouge, cider;  // likewise
+  std::vector<CaptureStats> capture;  // CAPTURE (elements mode) runs
   static CaptionSampleStats from_result(const CaptionResult& r);
   static CaptionSampleStats from_results(const JsonValue& results, const std::string& file);
   CorpusFn corpus_fn() const;

@@ -1,11 +1,12 @@
-// `pgc caption`: caption metrics identical to pycocoevalcap (BLEU@1-4, METEOR, ROUGE-L, CIDEr-D).
-// Only wiring: reading and scoring live in caption/ (caption_io, caption_eval).
+// `pgc caption`: caption metrics identical to pycocoevalcap (BLEU@1-4, METEOR, ROUGE-L, CIDEr-D)
+// and CAPTURE (elements mode). Only wiring: reading and scoring live in caption/.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "caption/caption_eval.hpp"
 #include "caption/caption_io.hpp"
+#include "caption/capture_io.hpp"
 #include "core/atomic_file.hpp"
 #include "core/bootstrap.hpp"
 #include "core/error.hpp"
@@ -19,6 +20,8 @@ namespace {
 struct CaptionArgs {
   std::string refs, preds, tokenize = "ptb", metrics = "bleu,meteor,rouge,cider";
   std::string meteor_data, meteor_paraphrase, name, json;
+  std::string capture_mode = "full", capture_similarity, wordnet_dir;
+  bool capture_no_soft = false;
   bool per_image = false, allow_missing = false, quiet = false;
   int threads = 0, bootstrap = 0;
   uint64_t seed = 12345;
@@ -72,7 +75,95 @@ void print_table(const CaptionArgs& args, const CaptionResult& r, const std::map
   std::printf("signature: %s\n", r.signature.str().c_str());
 }
 
+// The results document shared by the text metrics and CAPTURE.
+struct ScoredCaptions {
+  std::vector<std::string> ids, metrics;
+  std::vector<double> corpus;
+  std::vector<JsonValue> per_image;  // one object per image ({"<metric>": value, ...})
+  const Signature* signature = nullptr;
+};
+
+void write_caption_results(const CaptionArgs& args, ScoredCaptions& r, JsonValue stats,
+                           const std::map<std::string, Interval>& ci, JsonDoc& doc) {
+  auto& a = doc.GetAllocator();
+  doc.AddMember("corpus", metric_object(r.metrics, r.corpus, a), a);
+  if (args.per_image) {
+    JsonValue per(rapidjson::kObjectType);
+    for (size_t i = 0; i < r.ids.size(); ++i) per.AddMember(JsonValue(r.ids[i].c_str(), a), r.per_image[i], a);
+    doc.AddMember("per_image", per, a);
+  }
+  doc.AddMember("stats", stats, a);
+  if (!ci.empty()) {
+    JsonValue cio(rapidjson::kObjectType);
+    for (auto& [k, v] : ci) {
+      JsonValue e(rapidjson::kObjectType);
+      e.AddMember("low", v.low, a);
+      e.AddMember("high", v.high, a);
+      cio.AddMember(JsonValue(k.c_str(), a), e, a);
+    }
+    doc.AddMember("ci", cio, a);
+    JsonValue boot(rapidjson::kObjectType);
+    boot.AddMember("resamples", args.bootstrap, a);
+    boot.AddMember("seed", args.seed, a);
+    doc.AddMember("bootstrap", boot, a);
+  }
+  write_file_atomic(args.json, to_json(doc) + "\n");
+}
+
+// CAPTURE over element files (`--capture-mode elements`): REFS/PREDS hold objects, attributes
+// and relations, not captions, so no other metric can be computed from them in the same run.
+int run_capture(CaptionArgs args) {
+  if (args.metrics != "capture")
+    throw UsageError("--metrics capture cannot be combined with other metrics: CAPTURE's inputs are "
+                     "scene-graph elements (or captions for --capture-mode full); score text metrics in a separate run");
+  if (args.capture_mode != "elements")
+    throw UsageError("--capture-mode " + args.capture_mode +
+                     " needs the FACTUAL T5 scene-graph parser and the text pipeline, which this pgc does not have "
+                     "yet; pass parsed elements with --capture-mode elements");
+  if (args.bootstrap < 0) throw UsageError("--bootstrap must be >= 0");
+  if (args.name.empty()) args.name = std::filesystem::path(args.preds).stem().string();
+  CaptureElementsRun run;
+  run.refs_path = args.refs;
+  run.preds_path = args.preds;
+  run.similarity_path = args.capture_similarity;
+  run.no_soft = args.capture_no_soft;
+  run.wordnet_dir = args.wordnet_dir;
+  run.threads = args.threads;
+  CaptureResult cr = evaluate_capture_elements(run);
+
+  CaptionSampleStats samples;
+  samples.ids = cr.ids;
+  samples.capture = cr.stats;
+  std::map<std::string, Interval> ci;
+  if (args.bootstrap > 0) ci = bootstrap_ci(cr.ids.size(), samples.corpus_fn(), args.bootstrap, args.seed);
+
+  if (!args.json.empty()) {
+    std::vector<InputFile> inputs{{"refs", args.refs}, {"preds", args.preds}};
+    if (!args.capture_similarity.empty()) inputs.push_back({"capture_similarity", args.capture_similarity});
+    JsonDoc doc = make_results(args.name, "caption", cr.signature, inputs);
+    auto& a = doc.GetAllocator();
+    ScoredCaptions r{cr.ids, {"CAPTURE"}, {cr.corpus}, {}, &cr.signature};
+    for (const auto& p : cr.per_image) r.per_image.push_back(capture_scores_to_json(p, a));
+    JsonValue stats(rapidjson::kObjectType);
+    for (size_t i = 0; i < cr.ids.size(); ++i) {
+      JsonValue s(rapidjson::kObjectType), arr(rapidjson::kArrayType);
+      for (double x : cr.stats[i].to_vector()) arr.PushBack(JsonValue(x), a);
+      s.AddMember("capture", arr, a);
+      stats.AddMember(JsonValue(cr.ids[i].c_str(), a), s, a);
+    }
+    write_caption_results(args, r, std::move(stats), ci, doc);
+  }
+  if (args.json != "-") {
+    std::printf("pgc caption: %s (%zu images)\n", args.name.c_str(), cr.ids.size());
+    std::printf("  %-8s %.6f", "CAPTURE", cr.corpus);
+    if (ci.count("CAPTURE")) std::printf("   95%% CI [%.6f, %.6f]", ci["CAPTURE"].low, ci["CAPTURE"].high);
+    std::printf("\nsignature: %s\n", cr.signature.str().c_str());
+  }
+  return kExitOk;
+}
+
 int run_caption(CaptionArgs args) {
+  if (args.metrics.find("capture") != std::string::npos) return run_capture(std::move(args));
   CaptionEvalOptions opt;
   opt.tokenize = args.tokenize;
   set_caption_metrics(args.metrics, opt);
@@ -98,29 +189,10 @@ int run_caption(CaptionArgs args) {
   if (!args.json.empty()) {
     JsonDoc doc = make_results(args.name, "caption", r.signature, {{"refs", args.refs}, {"preds", args.preds}});
     auto& a = doc.GetAllocator();
-    doc.AddMember("corpus", metric_object(r.metrics, r.corpus, a), a);
-    if (args.per_image) {
-      JsonValue per(rapidjson::kObjectType);
-      for (size_t i = 0; i < r.ids.size(); ++i)
-        per.AddMember(JsonValue(r.ids[i].c_str(), a), metric_object(r.metrics, r.per_image[i], a), a);
-      doc.AddMember("per_image", per, a);
-    }
-    doc.AddMember("stats", stats_block(r, a), a);
-    if (!ci.empty()) {
-      JsonValue cio(rapidjson::kObjectType);
-      for (auto& [k, v] : ci) {
-        JsonValue e(rapidjson::kObjectType);
-        e.AddMember("low", v.low, a);
-        e.AddMember("high", v.high, a);
-        cio.AddMember(JsonValue(k.c_str(), a), e, a);
-      }
-      doc.AddMember("ci", cio, a);
-      JsonValue boot(rapidjson::kObjectType);
-      boot.AddMember("resamples", args.bootstrap, a);
-      boot.AddMember("seed", args.seed, a);
-      doc.AddMember("bootstrap", boot, a);
-    }
-    write_file_atomic(args.json, to_json(doc) + "\n");
+    ScoredCaptions scored{r.ids, r.metrics, r.corpus, {}, &r.signature};
+    if (args.per_image)
+      for (size_t i = 0; i < r.ids.size(); ++i) scored.per_image.push_back(metric_object(r.metrics, r.per_image[i], a));
+    write_caption_results(args, scored, stats_block(r, a), ci, doc);
   }
   if (args.json != "-") print_table(args, r, ci);
   return kExitOk;
@@ -141,8 +213,20 @@ RegisterCommand g_caption_command(
                      "are already tokenized (words separated by spaces)")
           ->check(CLI::IsMember({"ptb", "none"}))
           ->capture_default_str();
-      sub.add_option("--metrics", args->metrics, "comma-separated subset of bleu,meteor,rouge,cider")
+      sub.add_option("--metrics", args->metrics,
+                     "comma-separated subset of bleu,meteor,rouge,cider; or capture (alone: its inputs differ)")
           ->capture_default_str();
+      sub.add_option("--capture-mode", args->capture_mode,
+                     "CAPTURE input: elements (REFS {\"<id>\": [ELEMENTS, ...]}, PREDS {\"<id>\": ELEMENTS} with "
+                     "objects/attributes/relations); graphs and full (parser output / caption text) are not built yet")
+          ->check(CLI::IsMember({"full", "graphs", "elements"}))
+          ->capture_default_str();
+      sub.add_option("--capture-similarity", args->capture_similarity,
+                     "CAPTURE soft stage from a table {\"<candidate phrase>|<reference phrase>\": cosine} (missing = 0)");
+      sub.add_flag("--capture-no-soft", args->capture_no_soft, "CAPTURE without its soft (embedding) stage");
+      sub.add_option("--wordnet", args->wordnet_dir,
+                     "WordNet 3.0 dict folder for CAPTURE's synonym stage (default: $PGC_WORDNET_DIR or "
+                     "/usr/share/wordnet from Debian's wordnet-base)");
       sub.add_option("--meteor-data", args->meteor_data,
                      "folder with METEOR 1.5's English data (english.words, .synsets, .relations, .exceptions, "
                      "paraphrase-en.gz); default: found in pycocoevalcap's meteor-1.5.jar");
