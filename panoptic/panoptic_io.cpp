@@ -1,0 +1,284 @@
+#include "panoptic/panoptic_io.hpp"
+
+#include <fcntl.h>
+#include <spng.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/error.hpp"
+
+namespace pgc {
+
+std::string join_path(const std::string& folder, const std::string& name) {
+  if (folder.empty() || folder.back() == '/') return folder + name;
+  return folder + "/" + name;
+}
+
+std::string id_rgb_text(uint32_t id) {
+  return "RGB " + std::to_string(id & 255) + "," + std::to_string((id >> 8) & 255) + "," +
+         std::to_string((id >> 16) & 255);
+}
+
+std::string shipped_categories_path() {
+  return join_path(PGC_DATA_DIR, "panoptic_coco_categories.json");
+}
+
+// ---------------------------------------------------------------- JSON
+
+namespace {
+
+int64_t get_int(const JsonValue& v, const std::string& file, const std::string& item,
+                const char* what) {
+  if (v.IsInt64()) return v.GetInt64();
+  // An integral float (e.g. 3.0) is what Python's json would compare equal to 3.
+  if (v.IsDouble() && std::isfinite(v.GetDouble()) && v.GetDouble() == std::floor(v.GetDouble()) &&
+      std::fabs(v.GetDouble()) < 9e15)
+    return static_cast<int64_t>(v.GetDouble());
+  throw InputError(file, item, std::string(what) + " must be an integer");
+}
+
+// iscrowd / isthing: 0 or 1 (true / false accepted: Python compares True == 1).
+bool get_flag(const JsonValue& v, const std::string& file, const std::string& item,
+              const char* what) {
+  if (v.IsBool()) return v.GetBool();
+  if (v.IsNumber()) {
+    double x = v.GetDouble();
+    if (x == 0) return false;
+    if (x == 1) return true;
+  }
+  throw InputError(file, item, std::string(what) + " must be 0 or 1");
+}
+
+std::string image_item(const std::string& image_id) { return "image " + image_id; }
+
+PanopticAnnotation parse_annotation(const JsonValue& ann, size_t index, const std::string& file,
+                                    bool is_gt) {
+  std::string where = "annotations[" + std::to_string(index) + "]";
+  if (!ann.IsObject()) throw InputError(file, where, "expected an object");
+  PanopticAnnotation out;
+  out.image_id = id_to_string(member(ann, "image_id", file, where), file, where + ".image_id");
+  std::string item = image_item(out.image_id);
+  out.file_name = get_string(member(ann, "file_name", file, item), file, item + ", file_name");
+  if (out.file_name.empty()) throw InputError(file, item, "file_name is empty");
+  const JsonValue& segs = member(ann, "segments_info", file, item);
+  if (!segs.IsArray()) throw InputError(file, item, "segments_info must be a list");
+  std::unordered_set<uint32_t> seen;
+  for (rapidjson::SizeType i = 0; i < segs.Size(); ++i) {
+    const JsonValue& s = segs[i];
+    std::string seg_item = item + ", segments_info[" + std::to_string(i) + "]";
+    if (!s.IsObject()) throw InputError(file, seg_item, "expected an object");
+    int64_t id = get_int(member(s, "id", file, seg_item), file, seg_item, "id");
+    if (id < 1 || id > kPanopticMaxId)
+      throw InputError(file, seg_item,
+                       "segment id " + std::to_string(id) +
+                           " is outside 1..16777215 (0 is VOID; ids are R + 256 G + 65536 B)");
+    seg_item = item + ", segment " + std::to_string(id);
+    if (!seen.insert(static_cast<uint32_t>(id)).second)
+      throw InputError(file, seg_item, "segment id listed twice in segments_info");
+    PqSegment seg;
+    seg.id = static_cast<uint32_t>(id);
+    seg.category_id = get_int(member(s, "category_id", file, seg_item), file, seg_item, "category_id");
+    if (is_gt) {
+      // panopticapi reads iscrowd and area of GT segments (pred ones are ignored).
+      seg.iscrowd = get_flag(member(s, "iscrowd", file, seg_item), file, seg_item, "iscrowd");
+      out.areas.push_back(get_number(member(s, "area", file, seg_item), file, seg_item + ", area"));
+    }
+    out.segments.push_back(seg);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PqCategory> parse_categories(const JsonValue& list, const std::string& file) {
+  if (!list.IsArray()) throw InputError(file, "categories", "expected a list of categories");
+  std::vector<PqCategory> out;
+  std::unordered_set<int64_t> seen;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    std::string item = "categories[" + std::to_string(i) + "]";
+    const JsonValue& c = list[i];
+    if (!c.IsObject()) throw InputError(file, item, "expected an object");
+    PqCategory cat;
+    cat.id = get_int(member(c, "id", file, item), file, item, "id");
+    item = "category " + std::to_string(cat.id);
+    if (!seen.insert(cat.id).second) throw InputError(file, item, "category id listed twice");
+    auto name = c.FindMember("name");
+    if (name != c.MemberEnd() && name->value.IsString()) cat.name = name->value.GetString();
+    cat.isthing = get_flag(member(c, "isthing", file, item), file, item, "isthing");
+    out.push_back(std::move(cat));
+  }
+  if (out.empty()) throw InputError(file, "categories", "no categories");
+  return out;
+}
+
+std::vector<PqCategory> read_categories(const std::string& path) {
+  JsonDoc d = read_json_file(path);
+  if (d.IsObject()) return parse_categories(member(d, "categories", path, ""), path);
+  return parse_categories(d, path);
+}
+
+PanopticJson read_panoptic_json(const std::string& path, bool is_gt) {
+  JsonDoc d = read_json_file(path);
+  if (!d.IsObject()) throw InputError(path, "", "expected a COCO panoptic JSON object");
+  PanopticJson out;
+  out.path = path;
+  const JsonValue& anns = member(d, "annotations", path, "");
+  if (!anns.IsArray()) throw InputError(path, "annotations", "expected a list");
+  out.annotations.reserve(anns.Size());
+  std::unordered_map<std::string, size_t> first_index;
+  for (rapidjson::SizeType i = 0; i < anns.Size(); ++i) {
+    PanopticAnnotation a = parse_annotation(anns[i], i, path, is_gt);
+    auto [it, inserted] = first_index.emplace(a.image_id, i);
+    if (!inserted)
+      throw InputError(path, image_item(a.image_id),
+                       "duplicate image_id: annotations[" + std::to_string(it->second) +
+                           "] and annotations[" + std::to_string(i) + "] (panopticapi would " +
+                           (is_gt ? "evaluate the image twice" : "silently keep the last one") + ")");
+    out.annotations.push_back(std::move(a));
+  }
+  auto cats = d.FindMember("categories");
+  if (cats != d.MemberEnd()) out.categories = parse_categories(cats->value, path);
+  return out;
+}
+
+void check_segment_categories(const PanopticJson& json, const std::vector<PqCategory>& categories,
+                              const std::string& categories_origin) {
+  std::unordered_set<int64_t> known;
+  for (const auto& c : categories) known.insert(c.id);
+  for (const auto& a : json.annotations)
+    for (const auto& s : a.segments)
+      if (!known.count(s.category_id))
+        throw InputError(json.path, image_item(a.image_id) + ", segment " + std::to_string(s.id),
+                         "unknown category_id " + std::to_string(s.category_id) + " (not in the categories of " +
+                             categories_origin + ")");
+}
+
+std::vector<PanopticPair> pair_annotations(const PanopticJson& gt, const PanopticJson& pred,
+                                           std::vector<std::string>* ignored_pred_ids) {
+  std::unordered_map<std::string, const PanopticAnnotation*> pred_by_id;
+  for (const auto& a : pred.annotations) pred_by_id[a.image_id] = &a;
+  std::vector<PanopticPair> out;
+  out.reserve(gt.annotations.size());
+  for (const auto& g : gt.annotations) {
+    auto it = pred_by_id.find(g.image_id);
+    if (it == pred_by_id.end())
+      throw InputError(pred.path, image_item(g.image_id),
+                       "no prediction for this GT image (listed in " + gt.path + ")");
+    out.push_back({&g, it->second});
+    pred_by_id.erase(it);
+  }
+  if (ignored_pred_ids)
+    for (const auto& a : pred.annotations)
+      if (pred_by_id.count(a.image_id)) ignored_pred_ids->push_back(a.image_id);
+  return out;
+}
+
+// ---------------------------------------------------------------- PNG
+
+namespace {
+
+void read_whole_file(const std::string& path, const std::string& item, std::vector<uint8_t>& buf) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(path, item, std::string("cannot open PNG: ") + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw InputError(path, item, "not a regular file");
+  }
+  buf.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      throw InputError(path, item, std::string("read error: ") + (n == 0 ? "file shrank" : std::strerror(err)));
+    }
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+}
+
+const char* color_type_name(int t) {
+  switch (t) {
+    case SPNG_COLOR_TYPE_GRAYSCALE: return "grayscale";
+    case SPNG_COLOR_TYPE_TRUECOLOR: return "RGB";
+    case SPNG_COLOR_TYPE_INDEXED: return "palette";
+    case SPNG_COLOR_TYPE_GRAYSCALE_ALPHA: return "grayscale+alpha";
+    case SPNG_COLOR_TYPE_TRUECOLOR_ALPHA: return "RGBA";
+    default: return "unknown";
+  }
+}
+
+struct SpngCtx {
+  spng_ctx* ctx;
+  explicit SpngCtx(int flags) : ctx(spng_ctx_new(flags)) {}
+  ~SpngCtx() { spng_ctx_free(ctx); }
+};
+
+}  // namespace
+
+void PngDecoder::decode(const std::string& path, const std::string& item, RgbImage& out) {
+  read_whole_file(path, item, file_);
+  decode_bytes(file_.data(), file_.size(), path, item, out);
+}
+
+void PngDecoder::decode_bytes(const uint8_t* data, size_t size, const std::string& path,
+                              const std::string& item, RgbImage& out) {
+  SpngCtx c(0);
+  if (!c.ctx) throw std::bad_alloc();
+  auto fail = [&](const std::string& what, int err) {
+    throw InputError(path, item, what + (err ? std::string(": ") + spng_strerror(err) : ""));
+  };
+  int err = spng_set_png_buffer(c.ctx, data, size);
+  if (err) fail("cannot read PNG", err);
+  spng_ihdr ihdr{};
+  err = spng_get_ihdr(c.ctx, &ihdr);
+  if (err) fail("not a valid PNG", err);
+  bool rgb_like = ihdr.color_type == SPNG_COLOR_TYPE_TRUECOLOR ||
+                  ihdr.color_type == SPNG_COLOR_TYPE_TRUECOLOR_ALPHA;
+  if (!rgb_like || ihdr.bit_depth != 8)
+    fail("expected an 8-bit RGB (or RGBA) PNG with ids R + 256 G + 65536 B, got " +
+             std::to_string(ihdr.bit_depth) + "-bit " + color_type_name(ihdr.color_type),
+         0);
+  size_t len = 0;
+  err = spng_decoded_image_size(c.ctx, SPNG_FMT_RGB8, &len);
+  if (err) fail("cannot decode PNG", err);
+  out.width = ihdr.width;
+  out.height = ihdr.height;
+  if (out.rgb.size() < len) out.rgb.resize(len);  // reused: only grows
+  // Flags 0: no transparency or gamma applied, alpha dropped: the stored RGB bytes exactly.
+  err = spng_decode_image(c.ctx, out.rgb.data(), len, SPNG_FMT_RGB8, 0);
+  if (err) fail("corrupt or truncated PNG", err);
+}
+
+std::string encode_rgb_png(const RgbImage& image) {
+  SpngCtx c(SPNG_CTX_ENCODER);
+  spng_set_option(c.ctx, SPNG_ENCODE_TO_BUFFER, 1);
+  spng_ihdr ihdr{};
+  ihdr.width = image.width;
+  ihdr.height = image.height;
+  ihdr.bit_depth = 8;
+  ihdr.color_type = SPNG_COLOR_TYPE_TRUECOLOR;
+  spng_set_ihdr(c.ctx, &ihdr);
+  int err = spng_encode_image(c.ctx, image.rgb.data(), image.pixels() * 3, SPNG_FMT_PNG,
+                              SPNG_ENCODE_FINALIZE);
+  if (err) throw std::runtime_error(std::string("PNG encode failed: ") + spng_strerror(err));
+  size_t len = 0;
+  void* buf = spng_get_png_buffer(c.ctx, &len, &err);
+  if (!buf) throw std::runtime_error(std::string("PNG encode failed: ") + spng_strerror(err));
+  std::string out(static_cast<const char*>(buf), len);
+  std::free(buf);
+  return out;
+}
+
+}  // namespace pgc
