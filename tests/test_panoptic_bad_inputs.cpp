@@ -166,3 +166,28 @@ BOOST_AUTO_TEST_CASE(no_stuff_reports_an_empty_group_instead_of_crashing) {
   BOOST_TEST(!got["corpus"].HasMember("PQ_st"));
   fs::remove_all(r.out_dir);
 }
+
+// pgc skips zlib's Adler-32 (speed); a flipped byte inside IDAT must still be caught (chunk CRC).
+BOOST_AUTO_TEST_CASE(flipped_byte_in_pred_png_is_caught) {
+  fs::path dir = fs::temp_directory_path() / ("pgc_bad_flip_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(kBad / "_valid_base", dir, fs::copy_options::recursive);
+  fs::path png;
+  for (const auto& e : fs::directory_iterator(dir / "pred")) png = e.path();
+  BOOST_REQUIRE(!png.empty());
+  std::string bytes = slurp(png);
+  size_t idat = bytes.find("IDAT");
+  BOOST_REQUIRE(idat != std::string::npos);
+  bytes[idat + 4 + 20] ^= 0x10;  // inside the compressed data
+  std::ofstream(png, std::ios::binary | std::ios::trunc) << bytes;
+  std::string cmd = std::string(PGC_BINARY) + " panoptic --gt-json '" + (dir / "gt.json").string() +
+                    "' --gt-dir '" + (dir / "gt").string() + "' --pred-json '" + (dir / "pred.json").string() +
+                    "' --pred-dir '" + (dir / "pred").string() + "' --quiet > /dev/null 2> '" +
+                    (dir / "err.txt").string() + "'";
+  int rc = std::system(cmd.c_str());
+  BOOST_TEST((WIFEXITED(rc) && WEXITSTATUS(rc) == 2));
+  std::string err = slurp(dir / "err.txt");
+  BOOST_TEST(err.find(png.filename().string()) != std::string::npos, err);
+  BOOST_TEST(err.find("image ") != std::string::npos, err);
+  fs::remove_all(dir);
+}
