@@ -339,7 +339,7 @@ JsonDoc panoptic_results(const PanopticEvaluation& e, const PqResult& r,
 }
 
 std::string panoptic_table(const PqResult& r, const std::vector<PqCategory>& categories,
-                           bool per_class) {
+                           const PqStats& totals, bool per_class) {
   std::string out;
   char line[256];
   std::snprintf(line, sizeof line, "%-10s| %5s  %5s  %5s %5s\n", "", "PQ", "SQ", "RQ", "N");
@@ -360,16 +360,19 @@ std::string panoptic_table(const PqResult& r, const std::vector<PqCategory>& cat
   std::unordered_map<int64_t, const PqCategory*> by_id;
   for (const auto& c : categories) by_id[c.id] = &c;
   out += "\n";
-  std::snprintf(line, sizeof line, "%6s  %-24s %-5s | %5s  %5s  %5s\n", "id", "category", "kind",
-                "PQ", "SQ", "RQ");
+  std::snprintf(line, sizeof line, "%6s  %-24s %-5s | %5s  %5s  %5s | %7s %7s %7s\n", "id",
+                "category", "kind", "PQ", "SQ", "RQ", "TP", "FP", "FN");
   out += line;
-  out += std::string(63, '-') + "\n";
+  out += std::string(87, '-') + "\n";
   for (const auto& [id, c] : r.per_class) {
     if (!c.counted) continue;  // absent from GT and pred: not in the averages
     const PqCategory* cat = by_id[id];
-    std::snprintf(line, sizeof line, "%6lld  %-24.24s %-5s | %5.1f  %5.1f  %5.1f\n",
+    PqClassStats s;
+    if (const PqClassStats* found = totals.find(id)) s = *found;
+    std::snprintf(line, sizeof line, "%6lld  %-24.24s %-5s | %5.1f  %5.1f  %5.1f | %7lld %7lld %7lld\n",
                   static_cast<long long>(id), cat->name.c_str(), cat->isthing ? "thing" : "stuff",
-                  100 * c.pq, 100 * c.sq, 100 * c.rq);
+                  100 * c.pq, 100 * c.sq, 100 * c.rq, static_cast<long long>(s.tp),
+                  static_cast<long long>(s.fp), static_cast<long long>(s.fn));
     out += line;
   }
   return out;

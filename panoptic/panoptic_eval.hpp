@@ -84,8 +84,9 @@ JsonDoc panoptic_results(const PanopticEvaluation& e, const PqResult& r,
 CorpusFn panoptic_corpus_fn(const std::vector<PqStats>& per_image,
                             const std::vector<PqCategory>& categories);
 
-// panopticapi's printout: PQ SQ RQ N for All / Things / Stuff (x100), optionally per class.
+// panopticapi's printout: PQ SQ RQ N for All / Things / Stuff (x100); with `per_class` also a
+// row per counted class with its TP / FP / FN from `totals`.
 std::string panoptic_table(const PqResult& r, const std::vector<PqCategory>& categories,
-                           bool per_class);
+                           const PqStats& totals, bool per_class);
 
 }  // namespace pgc

@@ -63,7 +63,7 @@ int run_panoptic(const PanopticArgs& args) {
   if (!args.state_out.empty()) write_file_atomic(args.state_out, state_text);
   if (!args.json_out.empty()) write_file_atomic(args.json_out, json_text);
 
-  std::string table = panoptic_table(r, e.categories, args.per_class);
+  std::string table = panoptic_table(r, e.categories, e.totals, args.per_class);
   if (args.json_out == "-") {
     if (!args.quiet) std::cerr << table;
   } else {
