@@ -13,6 +13,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <rapidjson/filereadstream.h>
+#include <rapidjson/reader.h>
+
 #include "core/error.hpp"
 
 namespace pgc {
@@ -177,27 +180,140 @@ std::vector<PqCategory> read_categories(const std::string& path) {
   return parse_categories(d, path);
 }
 
+namespace {
+
+// Streams a COCO panoptic file with RapidJSON's SAX reader: each element of "annotations" (and
+// the "categories" list) is captured alone, parsed into a small DOM and checked, so memory holds
+// neither the file text nor a DOM of the whole file (a 25K-image GT is ~100 MB of JSON).
+class PanopticSaxHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PanopticSaxHandler> {
+ public:
+  PanopticSaxHandler(const std::string& path, bool is_gt, PanopticJson& out)
+      : path_(path), is_gt_(is_gt), out_(out) {}
+
+  bool Null() { return value([&] { return writer_.Null(); }); }
+  bool Bool(bool b) { return value([&] { return writer_.Bool(b); }); }
+  bool Int(int i) { return value([&] { return writer_.Int(i); }); }
+  bool Uint(unsigned i) { return value([&] { return writer_.Uint(i); }); }
+  bool Int64(int64_t i) { return value([&] { return writer_.Int64(i); }); }
+  bool Uint64(uint64_t i) { return value([&] { return writer_.Uint64(i); }); }
+  bool Double(double d) { return value([&] { return writer_.Double(d); }); }
+  bool String(const char* str, rapidjson::SizeType len, bool copy) {
+    return value([&] { return writer_.String(str, len, copy); });
+  }
+  bool StartObject() { return open([&] { return writer_.StartObject(); }, false); }
+  bool Key(const char* str, rapidjson::SizeType len, bool copy) {
+    if (capturing_) return writer_.Key(str, len, copy);
+    if (depth_ == 1) top_key_.assign(str, len);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType n) { return close([&] { return writer_.EndObject(n); }); }
+  bool StartArray() { return open([&] { return writer_.StartArray(); }, true); }
+  bool EndArray(rapidjson::SizeType n) { return close([&] { return writer_.EndArray(n); }); }
+
+  bool saw_annotations() const { return saw_annotations_; }
+  const std::exception_ptr& error() const { return error_; }
+
+ private:
+  // Where a value starting now belongs: a whole annotation, the categories list, or nowhere.
+  bool starts_capture() const {
+    return (depth_ == 2 && in_annotations_) || (depth_ == 1 && top_key_ == "categories");
+  }
+  void begin_capture() {
+    buffer_.Clear();
+    writer_.Reset(buffer_);
+    capturing_ = true;
+    capture_depth_ = depth_;
+  }
+  template <class F>
+  bool value(F forward) {
+    if (depth_ == 0) return fail("", "expected a COCO panoptic JSON object");
+    if (depth_ == 1 && top_key_ == "annotations") return fail("annotations", "expected a list");
+    if (!capturing_ && !starts_capture()) return true;
+    if (!capturing_) begin_capture();
+    if (!forward()) return false;
+    return depth_ == capture_depth_ ? finish_capture() : true;
+  }
+  template <class F>
+  bool open(F forward, bool is_array) {
+    if (depth_ == 0 && is_array) return fail("", "expected a COCO panoptic JSON object");
+    if (!capturing_ && depth_ == 1 && top_key_ == "annotations") {
+      if (!is_array) return fail("annotations", "expected a list");
+      in_annotations_ = saw_annotations_ = true;
+    } else if (!capturing_ && starts_capture()) {
+      begin_capture();
+    }
+    ++depth_;
+    return capturing_ ? forward() : true;
+  }
+  template <class F>
+  bool close(F forward) {
+    --depth_;
+    if (capturing_) {
+      if (!forward()) return false;
+      return depth_ == capture_depth_ ? finish_capture() : true;
+    }
+    if (depth_ == 1) in_annotations_ = false;
+    return true;
+  }
+  bool finish_capture() {
+    capturing_ = false;
+    try {
+      JsonDoc d = parse_json(std::string(buffer_.GetString(), buffer_.GetSize()), path_);
+      if (depth_ == 2) out_.annotations.push_back(parse_annotation(d, out_.annotations.size(), path_, is_gt_));
+      else out_.categories = parse_categories(d, path_);
+    } catch (...) {
+      error_ = std::current_exception();
+      return false;
+    }
+    return true;
+  }
+  bool fail(const std::string& item, const std::string& what) {
+    error_ = std::make_exception_ptr(InputError(path_, item, what));
+    return false;
+  }
+
+  const std::string& path_;
+  bool is_gt_;
+  PanopticJson& out_;
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  int depth_ = 0, capture_depth_ = 0;
+  bool capturing_ = false, in_annotations_ = false, saw_annotations_ = false;
+  std::string top_key_;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
 PanopticJson read_panoptic_json(const std::string& path, bool is_gt) {
-  JsonDoc d = read_strict_json(path);
-  if (!d.IsObject()) throw InputError(path, "", "expected a COCO panoptic JSON object");
   PanopticJson out;
   out.path = path;
-  const JsonValue& anns = member(d, "annotations", path, "");
-  if (!anns.IsArray()) throw InputError(path, "annotations", "expected a list");
-  out.annotations.reserve(anns.Size());
+  {
+    std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
+    std::vector<char> chunk(1 << 16);
+    rapidjson::FileReadStream stream(f.get(), chunk.data(), chunk.size());
+    PanopticSaxHandler handler(path, is_gt, out);
+    rapidjson::Reader reader;
+    reader.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(stream, handler);
+    if (handler.error()) std::rethrow_exception(handler.error());
+    if (reader.HasParseError()) {
+      // Malformed: re-read the whole file for an error naming line:column or the NaN's item.
+      read_strict_json(path);
+      throw InputError(path, "", "malformed JSON");
+    }
+    if (!handler.saw_annotations()) throw InputError(path, "", "missing key \"annotations\"");
+  }
   std::unordered_map<std::string, size_t> first_index;
-  for (rapidjson::SizeType i = 0; i < anns.Size(); ++i) {
-    PanopticAnnotation a = parse_annotation(anns[i], i, path, is_gt);
-    auto [it, inserted] = first_index.emplace(a.image_id, i);
+  for (size_t i = 0; i < out.annotations.size(); ++i) {
+    const std::string& id = out.annotations[i].image_id;
+    auto [it, inserted] = first_index.emplace(id, i);
     if (!inserted)
-      throw InputError(path, image_item(a.image_id),
+      throw InputError(path, image_item(id),
                        "duplicate image_id: annotations[" + std::to_string(it->second) +
                            "] and annotations[" + std::to_string(i) + "] (panopticapi would " +
                            (is_gt ? "evaluate the image twice" : "silently keep the last one") + ")");
-    out.annotations.push_back(std::move(a));
   }
-  auto cats = d.FindMember("categories");
-  if (cats != d.MemberEnd()) out.categories = parse_categories(cats->value, path);
   return out;
 }
 
