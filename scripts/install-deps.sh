@@ -7,6 +7,8 @@ PKGS=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   rapidjson-dev libicu-dev libcli11-dev libboost-test-dev
   libspng-dev libpng-dev zlib1g-dev libssl-dev libtbb-dev libsentencepiece-dev wordnet-base
+  # bench only: regenerate fixtures/panoptic synth_large_1000 and run panopticapi side by side
+  python3-numpy python3-scipy python3-pil
 )
 missing=()
 for p in "${PKGS[@]}"; do
