@@ -220,6 +220,22 @@ BOOST_AUTO_TEST_CASE(shards_merged_equal_the_whole_run) {
   BOOST_TEST(run(std::string(PGC_BINARY) + " merge " + shell_quote(dir / "s0.json") + " " +
                  shell_quote(dir / "s0.json") + " --json " + shell_quote(dir / "bad.json") + " 2> /dev/null") == 2);
   BOOST_TEST(!fs::exists(dir / "bad.json"));
+  // Shards scored with other categories (here: the same ones in another order, which changes
+  // the class-average summation order) are refused.
+  {
+    auto cats = pgc::read_json_file((c / "gt.json").string());
+    rapidjson::Document rev(rapidjson::kArrayType);
+    const auto& list = cats["categories"];
+    for (rapidjson::SizeType i = list.Size(); i-- > 0;)
+      rev.PushBack(rapidjson::Value(list[i], rev.GetAllocator()), rev.GetAllocator());
+    std::ofstream((dir / "reversed_categories.json").string()) << pgc::to_json(rev, false);
+  }
+  BOOST_REQUIRE_EQUAL(score((dir / "gt1.json").string(), (dir / "pred1.json").string(),
+                            "--categories " + shell_quote(dir / "reversed_categories.json") +
+                                " --save-state " + shell_quote(dir / "s1_other.json")),
+                      0);
+  BOOST_TEST(run(std::string(PGC_BINARY) + " merge " + shell_quote(dir / "s0.json") + " " +
+                 shell_quote(dir / "s1_other.json") + " 2> /dev/null") == 2);
   // A results file is not a state.
   BOOST_TEST(run(std::string(PGC_BINARY) + " merge " + shell_quote(dir / "whole.json") + " 2> /dev/null") == 2);
   fs::remove_all(dir);
