@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
     std::printf("  %-38s %8.2f s wall %8.2f s CPU  peak RSS %7.1f MB\n", what, m.seconds, m.cpu_seconds, m.peak_rss_mb);
   };
   line("pgc panoptic (full evaluation)", m_full);
-  line("decode-only floor (spng, both PNGs)", m_decode);
+  line("decode-only floor (both PNGs)", m_decode);
   line("pgc, 3x the images (memory check)", m_x3);
   if (ref_measured) line("panopticapi pq_compute (2 processes)", m_ref);
   std::printf("  full / decode-only (wall):             %8.2f  (target <= 2)\n", m_full.seconds / m_decode.seconds);

@@ -58,7 +58,7 @@ struct RgbImage {
   size_t pixels() const { return size_t(width) * height; }
 };
 
-// Decodes PNGs with libspng into a reused buffer (keep one per worker). Accepts 8-bit RGB and
+// Decodes PNGs with libpng into a reused buffer (keep one per worker). Accepts 8-bit RGB and
 // 8-bit RGBA (alpha ignored, as panopticapi's rgb2id reads the first 3 channels); anything else
 // (grayscale, palette, 16-bit) is rejected: its pixels are not RGB ids. `item` names the image
 // in errors.
@@ -73,7 +73,7 @@ class PngDecoder {
   std::vector<uint8_t> file_;
 };
 
-// Writes an 8-bit RGB PNG (tests and benchmarks build inputs with it).
+// Writes an 8-bit RGB PNG with libspng (tests and benchmarks build inputs with it).
 std::string encode_rgb_png(const RgbImage& image);
 
 // "folder/name" (no separator added when the folder is empty or ends with one).
