@@ -120,7 +120,9 @@ PanopticAnnotation parse_annotation(const JsonValue& ann, size_t index, const st
   std::string where = "annotations[" + std::to_string(index) + "]";
   if (!ann.IsObject()) throw InputError(file, where, "expected an object");
   PanopticAnnotation out;
-  out.image_id = id_to_string(member(ann, "image_id", file, where), file, where + ".image_id");
+  const JsonValue& image_id = member(ann, "image_id", file, where);
+  out.image_id = id_to_string(image_id, file, where + ".image_id");
+  out.image_id_is_string = image_id.IsString();
   std::string item = image_item(out.image_id);
   out.file_name = get_string(member(ann, "file_name", file, item), file, item + ", file_name");
   if (out.file_name.empty()) throw InputError(file, item, "file_name is empty");
@@ -341,6 +343,11 @@ std::vector<PanopticPair> pair_annotations(const PanopticJson& gt, const Panopti
     if (it == pred_by_id.end())
       throw InputError(pred.path, image_item(g.image_id),
                        "no prediction for this GT image (listed in " + gt.path + ")");
+    if (it->second->image_id_is_string != g.image_id_is_string)
+      throw InputError(pred.path, image_item(g.image_id),
+                       std::string("image_id is a ") + (it->second->image_id_is_string ? "string" : "number") +
+                           " here but a " + (g.image_id_is_string ? "string" : "number") + " in " + gt.path +
+                           " (panopticapi would find no prediction for this image)");
     out.push_back({&g, it->second});
     pred_by_id.erase(it);
   }

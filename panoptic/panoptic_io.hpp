@@ -15,6 +15,7 @@ namespace pgc {
 // One entry of annotations[].
 struct PanopticAnnotation {
   std::string image_id;             // as text (integers in decimal)
+  bool image_id_is_string = false;  // "12" and 12 are different ids to panopticapi
   std::string file_name;            // the PNG, relative to the PNG folder
   std::vector<PqSegment> segments;  // segments_info in file order
   std::vector<double> areas;        // segments_info[].area (GT only; checked against the PNG)

@@ -94,6 +94,23 @@ void check_same_numbers(const pgc::JsonValue& got, const pgc::JsonValue& want, c
                  name << " per_class " << m->name.GetString() << "." << k);
 }
 
+// A writable copy of a (read-only) fixture folder, to break one thing in it.
+fs::path writable_copy(const fs::path& src, const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("pgc_bad_" + name + "_" + std::to_string(::getpid()));
+  if (fs::exists(dir)) {
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      fs::permissions(e.path(), fs::perms::owner_all, fs::perm_options::add);
+    fs::remove_all(dir);
+  }
+  fs::copy(src, dir, fs::copy_options::recursive);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::add);
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    fs::permissions(e.path(), fs::perms::owner_read | fs::perms::owner_write |
+                                  (e.is_directory() ? fs::perms::owner_exec : fs::perms::none),
+                    fs::perm_options::add);
+  return dir;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_bad_input_case_is_covered) {
@@ -169,9 +186,7 @@ BOOST_AUTO_TEST_CASE(no_stuff_reports_an_empty_group_instead_of_crashing) {
 
 // pgc skips zlib's Adler-32 (speed); a flipped byte inside IDAT must still be caught (chunk CRC).
 BOOST_AUTO_TEST_CASE(flipped_byte_in_pred_png_is_caught) {
-  fs::path dir = fs::temp_directory_path() / ("pgc_bad_flip_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::copy(kBad / "_valid_base", dir, fs::copy_options::recursive);
+  fs::path dir = writable_copy(kBad / "_valid_base", "flip");
   fs::path png;
   for (const auto& e : fs::directory_iterator(dir / "pred")) png = e.path();
   BOOST_REQUIRE(!png.empty());
@@ -189,5 +204,27 @@ BOOST_AUTO_TEST_CASE(flipped_byte_in_pred_png_is_caught) {
   std::string err = slurp(dir / "err.txt");
   BOOST_TEST(err.find(png.filename().string()) != std::string::npos, err);
   BOOST_TEST(err.find("image ") != std::string::npos, err);
+  fs::remove_all(dir);
+}
+
+// panopticapi pairs images by image_id in a dict, where "11" and 11 differ: pgc must not pair
+// them silently either.
+BOOST_AUTO_TEST_CASE(image_id_type_mismatch_is_an_error) {
+  fs::path dir = writable_copy(kBad / "_valid_base", "idtype");
+  auto pred = pgc::read_json_file((dir / "pred.json").string());
+  auto& first = pred["annotations"][0];
+  std::string id = pgc::id_to_string(first["image_id"], "", "");
+  BOOST_REQUIRE(first["image_id"].IsInt64());
+  first["image_id"].SetString(id.c_str(), pred.GetAllocator());
+  std::ofstream(dir / "pred.json", std::ios::trunc) << pgc::to_json(pred, false);
+  std::string cmd = std::string(PGC_BINARY) + " panoptic --gt-json '" + (dir / "gt.json").string() +
+                    "' --gt-dir '" + (dir / "gt").string() + "' --pred-json '" + (dir / "pred.json").string() +
+                    "' --pred-dir '" + (dir / "pred").string() + "' --quiet > /dev/null 2> '" +
+                    (dir / "err.txt").string() + "'";
+  int rc = std::system(cmd.c_str());
+  BOOST_TEST((WIFEXITED(rc) && WEXITSTATUS(rc) == 2));
+  std::string err = slurp(dir / "err.txt");
+  BOOST_TEST(err.find("image " + id) != std::string::npos, err);
+  BOOST_TEST(err.find("string") != std::string::npos, err);
   fs::remove_all(dir);
 }
