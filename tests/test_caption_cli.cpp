@@ -303,3 +303,45 @@ BOOST_AUTO_TEST_CASE(missing_meteor_data_is_a_clear_error) {
   BOOST_TEST(contains(r.err, "nowhere"), r.err);
   BOOST_TEST(d.files() == 0u);
 }
+
+// CAPTURE through `pgc caption` in elements mode, with the similarity table and with the soft
+// stage off, against the reference's numbers; graphs/full and mixing with text metrics refused.
+BOOST_AUTO_TEST_CASE(capture_elements_through_the_cli_matches_the_reference) {
+  TempDir d;
+  const fs::path cap = fs::path(PGC_FIXTURES_DIR) / "capture";
+  for (const char* c : {"small", "random_small"}) {
+    const std::pair<std::string, std::string> modes[] = {
+        {"--capture-similarity " + q(cap / c / "similarity.json"), "expected.json"},
+        {"--capture-no-soft", "expected_nosoft.json"}};
+    for (const auto& [flag, expected_file] : modes) {
+      fs::path out = d.path / "capture.json";
+      Run r = run_pgc("--refs " + q(cap / c / "refs.json") + " --preds " + q(cap / c / "preds.json") +
+                          " --metrics capture --capture-mode elements --per-image --quiet " + flag +
+                          " --json " + q(out),
+                      d);
+      BOOST_TEST_REQUIRE(r.rc == 0, c << " " << flag << ": " << r.err);
+      pgc::JsonDoc expected = pgc::read_json_file((cap / c / expected_file).string());
+      pgc::JsonDoc got = pgc::read_json_file(out.string());
+      BOOST_TEST(std::fabs(got["corpus"]["CAPTURE"].GetDouble() - expected["corpus"]["CAPTURE"].GetDouble()) <= 1e-9,
+                 c << " " << expected_file);
+      for (auto m = expected["per_image"].MemberBegin(); m != expected["per_image"].MemberEnd(); ++m) {
+        const auto& want = m->value.IsObject() ? m->value["CAPTURE"] : m->value;
+        BOOST_TEST(std::fabs(got["per_image"][m->name]["CAPTURE"].GetDouble() - want.GetDouble()) <= 1e-9,
+                   c << " image " << m->name.GetString());
+      }
+      pgc::CaptionSampleStats s = pgc::CaptionSampleStats::from_results(got, out.string());
+      std::vector<size_t> all(s.ids.size());
+      for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+      BOOST_TEST(s.corpus_fn()(all).at("CAPTURE") == got["corpus"]["CAPTURE"].GetDouble());
+    }
+  }
+  Run full = run_pgc("--refs " + q(cap / "small" / "refs.json") + " --preds " + q(cap / "small" / "preds.json") +
+                         " --metrics capture --capture-no-soft",
+                     d);
+  BOOST_TEST(full.rc == 2);
+  BOOST_TEST(contains(full.err, "--capture-mode full"), full.err);
+  Run mixed = run_pgc("--refs " + q(cap / "small" / "refs.json") + " --preds " + q(cap / "small" / "preds.json") +
+                          " --metrics bleu,capture --capture-mode elements --capture-no-soft",
+                      d);
+  BOOST_TEST(mixed.rc == 2);
+}
