@@ -39,15 +39,39 @@ CharSet cls(const std::u16string& spec) {
   return cs;
 }
 
+// JFlex 1.5.1 compiled the shipped scanner's [:letter:], [:digit:] and [:uppercase:] from
+// Unicode 6.1 tables; ICU has a newer Unicode. Characters assigned after 6.1 (U+037F, U+0560,
+// ...) are nothing to the scanner, and a few changed category since 6.1 (see below).
+bool known_to_jflex(UChar32 c) {
+  UVersionInfo age;
+  u_charAge(c, age);
+  return age[0] < 6 || (age[0] == 6 && age[1] <= 1);
+}
+
 CharSet unicode_class(bool (*pred)(UChar32)) {
   CharSet cs;
   for (UChar32 c = 0; c < 0x10000; ++c)
-    if (pred(c)) cs.set(c);
+    if (known_to_jflex(c) && pred(c)) cs.set(c);
   return cs;
 }
-bool is_letter(UChar32 c) { return u_isalpha(c); }          // [:letter:] = general category L
-bool is_digit(UChar32 c) { return u_isdigit(c); }           // [:digit:] = Nd
-bool is_upper(UChar32 c) { return u_isupper(c); }           // [:uppercase:] = Lu
+bool is_digit(UChar32 c) { return u_isdigit(c); }  // [:digit:] = Nd
+
+// [:letter:] = general category L in Unicode 6.1: Mongolian U+1885-1886 were letters then
+// (marks since 9.0); New Tai Lue vowel signs U+19B0-19C0, 19C8-19C9 and Vedic U+1CF2-1CF3
+// were spacing marks (letters since 8.0 / 10.0).
+CharSet letter_class() {
+  CharSet cs = unicode_class([](UChar32 c) -> bool { return u_isalpha(c); });
+  cs.set(0x1885);
+  cs.set(0x1886);
+  cs &= ~(range(0x19B0, 0x19C0) | range(0x19C8, 0x19C9) | range(0x1CF2, 0x1CF3));
+  return cs;
+}
+
+// [:uppercase:] = Lu + Other_Uppercase in Unicode 6.1: Cherokee U+13A0-13F4 became
+// uppercase letters only in 8.0.
+CharSet upper_class() {
+  return unicode_class([](UChar32 c) -> bool { return u_isUUppercase(c); }) & ~range(0x13A0, 0x13F4);
+}
 
 Pat c(const std::u16string& spec) { return set(cls(spec)); }
 Pat l(const std::u16string& s) { return lit(s); }
@@ -95,9 +119,9 @@ struct Grammar {
 };
 
 Grammar::Grammar() {
-  const CharSet letter_cs = unicode_class(is_letter);
+  const CharSet letter_cs = letter_class();
   const CharSet digit_cs = unicode_class(is_digit) | range(0x07C0, 0x07C9);
-  const CharSet upper_cs = unicode_class(is_upper);
+  const CharSet upper_cs = upper_class();
 
   const Pat SGML_NAME = seq({c(u"A-Za-z"), star(c(u"A-Za-z0-9_:.-"))});
   const Pat SP = c(u" ");

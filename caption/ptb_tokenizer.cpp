@@ -3,11 +3,13 @@
 //   output split on '\n' -> zip with the caption slots -> rstrip, split(' '), drop punctuation.
 #include "caption/ptb_tokenizer.hpp"
 
+#include <unicode/uchar.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include "caption/ptb_lexer.hpp"
 #include "core/thread_pool.hpp"
@@ -52,7 +54,81 @@ std::string to_utf8(const std::u16string& s) {
   return out;
 }
 
-// Java's String.toLowerCase(Locale.ENGLISH): full Unicode lowercasing (final sigma, İ -> i̇).
+void append_icu_lower(const char16_t* s, size_t n, std::u16string& out) {
+  std::u16string buf(n * 3 + 4, u'\0');
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t len = u_strToLower(reinterpret_cast<UChar*>(buf.data()), static_cast<int32_t>(buf.size()),
+                             reinterpret_cast<const UChar*>(s), static_cast<int32_t>(n), "en", &err);
+  if (U_FAILURE(err)) {  // cannot happen with 3x room; keep the text rather than lose it
+    out.append(s, n);
+    return;
+  }
+  out.append(buf.data(), static_cast<size_t>(len));
+}
+
+// Java's final-sigma test (ConditionalSpecialCasing.isFinalCased): a cased letter before the
+// sigma and none after it, both looked for within the sigma's word as the JDK's legacy word
+// BreakIterator sees words: letters (not kana/kanji; with spacing marks) and numbers (any N)
+// run together, one dash/underscore/soft hyphen/period/quote may sit between two letters and
+// one period/comma/quote between two digits, other marks and format characters are skipped.
+// Unicode's (ICU's) rule instead stops at the first non-case-ignorable character, so
+// "ΟΔΟΣ4x4" and "ΟΔΟΣ-ΟΣ" keep σ in Java but would get ς from ICU.
+enum class JavaWordClass { Ignore, Letter, Digit, Other };
+
+JavaWordClass java_word_class(char16_t c) {
+  const uint32_t gc = U_GET_GC_MASK(c);
+  if ((gc & (U_GC_MN_MASK | U_GC_ME_MASK | U_GC_CF_MASK)) && c != u'\u00AD') return JavaWordClass::Ignore;
+  const bool kana_kanji = c == 0x3005 || (c >= 0x4E00 && c <= 0x9FA5) || (c >= 0xF900 && c <= 0xFA2D) ||
+                          (c >= 0x3041 && c <= 0x309E) || (c >= 0x30A1 && c <= 0x30FE);
+  if ((gc & (U_GC_L_MASK | U_GC_MC_MASK)) && !kana_kanji) return JavaWordClass::Letter;
+  if (gc & U_GC_N_MASK) return JavaWordClass::Digit;
+  return JavaWordClass::Other;
+}
+
+bool java_mid(char16_t c, JavaWordClass around) {
+  if (around == JavaWordClass::Letter)
+    return u_charType(c) == U_DASH_PUNCTUATION || c == u'_' || c == u'\u00AD' || c == u'\u2027' || c == u'"' ||
+           c == u'\'' || c == u'.';
+  return c == u'"' || c == u'\'' || c == u',' || c == u'\u066B' || c == u'.';
+}
+
+// Whether a cased character lies in the sigma's word, scanning from `index` in direction `dir`.
+bool cased_in_word(const std::u16string& s, size_t index, int dir) {
+  auto cased = [](char16_t c) { return u_hasBinaryProperty(c, UCHAR_CASED) != 0; };
+  auto step = [&](long i) {  // next non-ignorable position from i (exclusive), or -1
+    for (i += dir; i >= 0 && i < static_cast<long>(s.size()); i += dir)
+      if (java_word_class(s[i]) != JavaWordClass::Ignore) return i;
+    return -1L;
+  };
+  JavaWordClass prev = JavaWordClass::Letter;  // the sigma itself
+  for (long i = step(static_cast<long>(index)); i >= 0; i = step(i)) {
+    const JavaWordClass cls = java_word_class(s[i]);
+    if (cls == JavaWordClass::Letter || cls == JavaWordClass::Digit) {
+      if (cased(s[i])) return true;
+      prev = cls;
+      continue;
+    }
+    const long next = step(i);  // one joiner between two letters or two digits
+    if (next >= 0 && java_mid(s[i], prev) && java_word_class(s[next]) == prev) continue;
+    return false;
+  }
+  return false;
+}
+
+bool java_final_sigma(const std::u16string& s, size_t index) {
+  return cased_in_word(s, index, -1) && !cased_in_word(s, index, +1);
+}
+
+// Java 17 (the reference's JVM) lowercases with Unicode 13 data: letters added later
+// (U+2C2F, U+A7C0, ...) have no lowercase mapping there.
+bool known_to_java(UChar32 c) {
+  UVersionInfo age;
+  u_charAge(c, age);
+  return age[0] <= 13;
+}
+
+// Java's String.toLowerCase(Locale.ENGLISH): full Unicode lowercasing (İ -> i̇); only the
+// context-dependent capital sigma needs Java's own rule, everything else maps alone.
 void append_lower(const std::u16string& s, std::u16string& out) {
   bool ascii = true;
   for (char16_t ch : s) ascii = ascii && ch < 0x80;
@@ -60,15 +136,18 @@ void append_lower(const std::u16string& s, std::u16string& out) {
     for (char16_t ch : s) out += (ch >= u'A' && ch <= u'Z') ? char16_t(ch + 32) : ch;
     return;
   }
-  std::u16string buf(s.size() * 3 + 4, u'\0');
-  UErrorCode err = U_ZERO_ERROR;
-  int32_t len = u_strToLower(reinterpret_cast<UChar*>(buf.data()), static_cast<int32_t>(buf.size()),
-                             reinterpret_cast<const UChar*>(s.data()), static_cast<int32_t>(s.size()), "en", &err);
-  if (U_FAILURE(err)) {  // cannot happen with 3x room; keep the token rather than lose it
-    out += s;
-    return;
+  size_t run = 0;  // start of the pending run ICU lowercases in one call
+  for (size_t i = 0; i < s.size();) {
+    const size_t at = i;
+    UChar32 c;
+    U16_NEXT(s.data(), i, s.size(), c);
+    if (c != 0x03A3 && known_to_java(c)) continue;
+    append_icu_lower(s.data() + run, at - run, out);
+    if (c == 0x03A3) out += java_final_sigma(s, at) ? u'\u03C2' : u'\u03C3';
+    else out.append(s, at, i - at);
+    run = i;
   }
-  out.append(buf.data(), static_cast<size_t>(len));
+  append_icu_lower(s.data() + run, s.size() - run, out);
 }
 
 // Python's str.isspace(), which str.rstrip() strips.
