@@ -125,7 +125,7 @@ Grammar::Grammar() {
 
   const Pat SGML_NAME = seq({c(u"A-Za-z"), star(c(u"A-Za-z0-9_:.-"))});
   const Pat SP = c(u" ");
-  const Pat SGML = seq({
+  const Pat SGML = memo(seq({
       l(u"<"),
       alt({
           seq({c(u"!?"), c(u"A-Za-z-"), star(set(negate(cls(u">\r\n"))))}),
@@ -138,7 +138,7 @@ Grammar::Grammar() {
                star(SP), opt(l(u"/"))}),
           seq({l(u"/"), SGML_NAME}),
       }),
-      star(SP), l(u">")});
+      star(SP), l(u">")}));
   const Pat SPMDASH = alt({seq({l(u"&"), alt_lits({u"MD", u"mdash", u"ndash"}), l(u";")}),
                            c(u"\u0096\u0097\u2013\u2014\u2015")});
   const Pat SPAMP = l(u"&amp;");
@@ -155,13 +155,13 @@ Grammar::Grammar() {
   const Pat SPACENLS = plus(SPACENL);
   const Pat SENTEND = seq({SPACENL, alt({SPACENL, set(upper_cs), SGML})});
   const Pat DIGIT = set(digit_cs);
-  const Pat DATE = seq({rep(DIGIT, 1, 2), c(u"/-"), rep(DIGIT, 1, 2), c(u"/-"), rep(DIGIT, 2, 4)});
+  const Pat DATE = memo(seq({rep(DIGIT, 1, 2), c(u"/-"), rep(DIGIT, 1, 2), c(u"/-"), rep(DIGIT, 2, 4)}));
   const Pat NUM = alt({plus(DIGIT), seq({star(DIGIT), plus(seq({c(u".:,\u00AD\u066B\u066C"), plus(DIGIT)}))})});
-  const Pat NUMBER = seq({opt(c(u"+-")), NUM});
+  const Pat NUMBER = memo(seq({opt(c(u"+-")), NUM}));
   const Pat SUBSUPNUM = seq({opt(c(u"\u207A\u207B\u208A\u208B")),
                             alt({plus(c(u"\u2070\u00B9\u00B2\u00B3\u2074-\u2079")), plus(c(u"\u2080-\u2089"))})});
-  const Pat FRAC = seq({opt(seq({rep(DIGIT, 1, 4), c(u"- \u00A0")})), rep(DIGIT, 1, 4),
-                        alt({seq({opt(l(u"\\")), l(u"/")}), l(u"\u2044")}), rep(DIGIT, 1, 4)});
+  const Pat FRAC = memo(seq({opt(seq({rep(DIGIT, 1, 4), c(u"- \u00A0")})), rep(DIGIT, 1, 4),
+                        alt({seq({opt(l(u"\\")), l(u"/")}), l(u"\u2044")}), rep(DIGIT, 1, 4)}));
   const Pat FRAC2 = c(u"\u00BC\u00BD\u00BE\u2153-\u215E");
   const Pat DOLSIGN = alt({seq({star(c(u"A-Z")), l(u"$")}), l(u"#")});
   const Pat DOLSIGN2 = c(u"\u00A2\u00A3\u00A4\u00A5\u0080\u20A0\u20AC\u060B\u0E3F\u20A4\uFFE0\uFFE1\uFFE5\uFFE6");
@@ -176,32 +176,32 @@ Grammar::Grammar() {
       u"\u0C3E-\u0C56\u0D3E-\u0D44\u0D46-\u0D48\u0E30-\u0E3A\u0E47-\u0E4E\u0EB1-\u0EBC\u0EC8-\u0ECD");
   const Pat LETTER = alt({set(letter_cs | letter_extra), SPLET});
   const Pat LETTER_OR_DIGIT = alt({set(letter_cs | letter_extra | digit_cs), SPLET});
-  const Pat WORD = seq({LETTER, star(LETTER_OR_DIGIT), star(seq({c(u".!?"), LETTER, star(LETTER_OR_DIGIT)}))});
+  const Pat WORD = memo(seq({LETTER, star(LETTER_OR_DIGIT), star(seq({c(u".!?"), LETTER, star(LETTER_OR_DIGIT)}))}));
   const Pat FILENAME_EXT = alt_lits({u"bat", u"bmp", u"c", u"class", u"cgi", u"cpp", u"dll", u"doc", u"docx",
                                      u"exe", u"gif", u"gz", u"h", u"htm", u"html", u"jar", u"java", u"jpeg",
                                      u"jpg", u"mov", u"mp3", u"pdf", u"php", u"pl", u"png", u"ppt", u"ps",
                                      u"py", u"sql", u"tar", u"txt", u"wav", u"x", u"xml", u"zip"});
-  const Pat FILENAME = seq({plus(LETTER_OR_DIGIT), star(seq({l(u"."), plus(LETTER_OR_DIGIT)})), l(u"."), FILENAME_EXT});
+  const Pat FILENAME = memo(seq({plus(LETTER_OR_DIGIT), star(seq({l(u"."), plus(LETTER_OR_DIGIT)})), l(u"."), FILENAME_EXT}));
   const Pat APOS = alt({c(u"'\u0092\u2019"), l(u"&apos;")});
   const Pat APOSETCETERA = alt({APOS, c(u"`\u0091\u2018\u201B")});
   const Pat HYPHEN = c(u"_\u058A\u2010\u2011-");
   const Pat LD = set(letter_cs | digit_cs);  // [:letter:]|[:digit:] (without LETTER's extras)
   const Pat THING_PART = seq({opt(seq({c(u"dDoOlL"), APOSETCETERA, LD})), plus(LD)});
-  const Pat THING = seq({THING_PART, star(seq({HYPHEN, THING_PART}))});
-  const Pat THINGA = seq({plus(c(u"A-Z")), plus(seq({alt({c(u"+&"), SPAMP}), plus(c(u"A-Z"))}))});
+  const Pat THING = memo(seq({THING_PART, star(seq({HYPHEN, THING_PART}))}));
+  const Pat THINGA = memo(seq({plus(c(u"A-Z")), plus(seq({alt({c(u"+&"), SPAMP}), plus(c(u"A-Z"))}))}));
   const Pat THING3_PART = seq({plus(c(u"A-Za-z0-9")), rep(seq({l(u"-"), plus(c(u"A-Za-z"))}), 0, 2)});
-  const Pat THING3 = seq({THING3_PART, rep(seq({opt(l(u"\\")), l(u"/"), THING3_PART}), 1, 2)});
+  const Pat THING3 = memo(seq({THING3_PART, rep(seq({opt(l(u"\\")), l(u"/"), THING3_PART}), 1, 2)}));
   const Pat ACRO_SPECIAL = alt({seq({alt_lits({u"Canada", u"Sino", u"Korean", u"EU", u"Japan", u"non"}), l(u"-U.S")}),
                                 seq({l(u"U.S.-"), alt_lits({u"U.K", u"U.S.S.R"})})});
-  const Pat ACRO = alt({seq({c(u"A-Za-z"), star(seq({l(u"."), c(u"A-Za-z")}))}), ACRO_SPECIAL});
+  const Pat ACRO = memo(alt({seq({c(u"A-Za-z"), star(seq({l(u"."), c(u"A-Za-z")}))}), ACRO_SPECIAL}));
   const Pat ACRO2 = alt({seq({c(u"A-Za-z"), plus(seq({l(u"."), c(u"A-Za-z")}))}), ACRO_SPECIAL});
-  const Pat HTHING = seq({c(u"A-Za-z0-9"), star(c(u"A-Za-z0-9.,\u00AD")),
-                         plus(seq({l(u"-"), alt({plus(c(u"A-Za-z0-9\u00AD")), seq({ACRO2, l(u".")})})}))});
-  const Pat REDAUX = seq({APOS, alt({c(u"msdMSD"), alt_lits({u"re", u"ve", u"ll"})})});
+  const Pat HTHING = memo(seq({c(u"A-Za-z0-9"), star(c(u"A-Za-z0-9.,\u00AD")),
+                         plus(seq({l(u"-"), alt({plus(c(u"A-Za-z0-9\u00AD")), seq({ACRO2, l(u".")})})}))}));
+  const Pat REDAUX = memo(seq({APOS, alt({c(u"msdMSD"), alt_lits({u"re", u"ve", u"ll"})})}));
   const Pat SWORD = seq({star(c(u"A-Za-z\u00AD")), c(u"A-MO-Za-mo-z"), star(l(u"\u00AD"))});
-  const Pat SREDAUX = seq({l(u"n"), APOSETCETERA, l(u"t")});
+  const Pat SREDAUX = memo(seq({l(u"n"), APOSETCETERA, l(u"t")}));
   const Pat LETTER_J = set(letter_cs);  // [:letter:]
-  const Pat APOWORD = alt({
+  const Pat APOWORD = memo(alt({
       seq({APOS, l(u"n"), opt(APOS)}),
       seq({c(u"lLdDjJ"), APOS}),
       seq({l(u"Dunkin"), APOS}),
@@ -216,24 +216,24 @@ Grammar::Grammar() {
       seq({l(u"cont'd"), opt(l(u"."))}),
       alt_lits({u"'twas", u"nor'easter", u"c'mon", u"e'er", u"s'mores", u"ev'ry", u"li'l", u"nat'l"}),
       seq({l(u"O"), APOSETCETERA, l(u"o")}),
-  });
+  }));
   const Pat APOWORD2 = seq({l(u"y"), APOS});
   const Pat FULLURL = seq({l(u"http"), opt(l(u"s")), l(u"://"), plus(set(negate(cls(u" \t\n\f\r\"<>|(){}")))),
                           set(negate(cls(u" \t\n\f\r\"<>|.!?(){},-")))});
   // `,-_` inside this class is a range (U+002C..U+005F) in the original: it excludes digits,
   // capitals, '-', '.', '/', '@' and more from the name before .com/.net/.org/.edu.
   const CharSet likely_host = negate(cls(u" \t\n\f\r\"`'<>|.!?(){}$") | range(u',', u'_'));
-  const Pat LIKELYURL = seq({
+  const Pat LIKELYURL = memo(seq({
       alt({seq({l(u"www."), plus(seq({plus(set(negate(cls(u" \t\n\f\r\"<>|.!?(){},")))), l(u".")})),
                 rep(c(u"a-zA-Z"), 2, 4)}),
            seq({plus(seq({plus(set(likely_host)), l(u".")})), alt_lits({u"com", u"net", u"org", u"edu"})})}),
       opt(seq({l(u"/"), plus(set(negate(cls(u" \t\n\f\r\"<>|()")))),
-               set(negate(cls(u" \t\n\f\r\"<>|.!?(){},-")))}))});
+               set(negate(cls(u" \t\n\f\r\"<>|.!?(){},-")))}))}));
   const CharSet email_host = negate(cls(u" \t\n\f\r\"<>|(){}.\u00A0"));
-  const Pat EMAIL = seq({opt(alt_lits({u"&lt;", u"<"})), c(u"a-zA-Z0-9"),
+  const Pat EMAIL = memo(seq({opt(alt_lits({u"&lt;", u"<"})), c(u"a-zA-Z0-9"),
                         star(set(negate(cls(u" \t\n\f\r\"<>|()\u00A0{}")))), l(u"@"),
                         star(seq({plus(set(email_host)), l(u".")})), plus(set(email_host)),
-                        opt(alt_lits({u"&gt;", u">"}))});
+                        opt(alt_lits({u"&gt;", u">"}))}));
   const Pat TWITTER = alt({seq({l(u"@"), c(u"a-zA-Z_"), star(c(u"a-zA-Z_0-9"))}), seq({l(u"#"), plus(LETTER)})});
 
   // Abbreviations. [X] marks a capital the original makes case-sensitive.
@@ -253,8 +253,8 @@ Grammar::Grammar() {
                           alt_lits({u"Ltd", u"Plc", u"Rt", u"Bancorp", u"Bhd", u"Assn", u"Univ", u"Intl", u"Sys"})});
   const Pat ABNUM = alt_lits({u"tel", u"est", u"ext", u"sq"});
   const Pat ABPTIT = alt_lits({u"Jr", u"Sr", u"Bros", u"Ed.D", u"Ph.D", u"Blvd", u"Rd", u"Esq"});
-  const Pat ABBREV1 = seq({alt({ABMONTH, ABDAYS, ABSTATE, ABCOMP, ABNUM, ABPTIT, alt_lits({u"etc", u"al", u"seq", u"Bldg"})}),
-                          l(u".")});
+  const Pat ABBREV1 = memo(seq({alt({ABMONTH, ABDAYS, ABSTATE, ABCOMP, ABNUM, ABPTIT, alt_lits({u"etc", u"al", u"seq", u"Bldg"})}),
+                          l(u".")}));
   const Pat ABTITLE = alt({
       alt_lits({u"Mr", u"Mrs", u"Ms"}), seq({c(u"M"), l(u"iss")}),
       alt_lits({u"Dr", u"Drs", u"Prof", u"Profs", u"Sen", u"Sens", u"Rep", u"Reps", u"Atty", u"Attys", u"Lt",
@@ -263,20 +263,20 @@ Grammar::Grammar() {
                 u"Spc", u"Supt", u"Supts", u"Det", u"Mt", u"Ft", u"Adj", u"Adv", u"Asst", u"Assoc", u"Ens",
                 u"Insp", u"Mlle", u"Mme", u"Msgr", u"Sfc"})});
   const Pat ABCOMP2 = alt({alt_lits({u"Invt", u"Elec", u"Natl"}), seq({l(u"M"), c(u"ft"), l(u"g")}), l(u"Dept")});
-  const Pat ABBREV4 = alt({ABTITLE, alt_lits({u"vs", u"Alex", u"Wm", u"Jos", u"Cie", u"a.k.a", u"cf", u"TREAS", u"Ph"}),
-                           ACRO, ABCOMP2});
+  const Pat ABBREV4 = memo(alt({ABTITLE, alt_lits({u"vs", u"Alex", u"Wm", u"Jos", u"Cie", u"a.k.a", u"cf", u"TREAS", u"Ph"}),
+                           ACRO, ABCOMP2}));
   const Pat ABBREV2 = seq({ABBREV4, l(u".")});
   const Pat ACRONYM = seq({ACRO, l(u".")});
   const Pat ABBREV3 = seq({alt_lits({u"ca", u"fig", u"figs", u"prop", u"no", u"nos", u"art", u"bldg", u"pp", u"op"}),
                           l(u".")});
   const Pat D09 = c(u"0-9");
   const Pat SEP = c(u" \u00A0-");
-  const Pat PHONE = alt({
+  const Pat PHONE = memo(alt({
       seq({alt({seq({l(u"("), rep(D09, 2, 3), l(u")"), opt(c(u" \u00A0"))}),
                 seq({opt(seq({l(u"+"), opt(l(u"+"))})), opt(seq({rep(D09, 2, 4), SEP})), rep(D09, 2, 4), SEP})}),
            rep(D09, 3, 4), opt(SEP), rep(D09, 3, 5)}),
       seq({opt(seq({opt(seq({l(u"+"), opt(l(u"+"))})), rep(D09, 2, 4), l(u".")})), rep(D09, 2, 4), l(u"."),
-           rep(D09, 3, 4), l(u"."), rep(D09, 3, 5)})});
+           rep(D09, 3, 4), l(u"."), rep(D09, 3, 5)})}));
   const Pat FAKEDUCKFEET = alt_lits({u"<<", u">>"});
   const Pat LESSTHAN = alt_lits({u"<", u"&lt;"});
   const Pat GREATERTHAN = alt_lits({u">", u"&gt;"});
@@ -289,7 +289,7 @@ Grammar::Grammar() {
   const Pat QUOTES = alt({APOS, l(u"''"),
                           rep(c(u"`\u2018\u2019\u201A\u201B\u201C\u201D\u0091\u0092\u0093\u0094\u201E\u201F"
                                 u"\u2039\u203A\u00AB\u00BB"), 1, 2)});
-  const Pat DBLQUOT = alt_lits({u"\"", u"&quot;"});
+  const Pat DBLQUOT = memo(alt_lits({u"\"", u"&quot;"}));
   const Pat TBSPEC = alt({seq({l(u"-"), alt_lits({u"RRB", u"LRB", u"RCB", u"LCB", u"RSB", u"LSB"}), l(u"-")}),
                           alt_lits({u"C.D.s", u"pro-", u"anti-"}),
                           seq({l(u"S"), alt_lits({u"&", u"&amp;"}), l(u"P-500")}),
@@ -561,6 +561,28 @@ int split_trailing(const Rule& r, const Input& in, int pos, int total, Scratch& 
   return split - pos;
 }
 
+bool ascii_letter(char16_t c) { return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z'); }
+
+// The common case, decided without trying every rule: a run of ASCII letters followed by a
+// space, tab, \n or the end of the text is one token (no rule can take the run further:
+// those that cross a space need a '.', a digit or a '<' first; ABBREV4/{SPACE} and ACRO/
+// {SPACENL} match longer but yield the same text), unless the run is one of the split
+// assimilations (cannot, gonna, ...). Returns the run length, or 0 to take the full path.
+int plain_word_length(const Input& in, int pos) {
+  int end = pos;
+  while (end < in.n && ascii_letter(in.s[end])) ++end;
+  if (end == pos) return 0;
+  if (end < in.n && in.s[end] != u' ' && in.s[end] != u'\t' && in.s[end] != u'\n') return 0;
+  const int len = end - pos;
+  if (len == 5 || len == 6) {
+    std::u16string w(in.s + pos, in.s + end);
+    for (auto& ch : w) ch = ascii_letter(ch) && ch < u'a' ? char16_t(ch + 32) : ch;
+    for (const char16_t* a : {u"cannot", u"gonna", u"gotta", u"lemme", u"gimme", u"wanna"})
+      if (w == a) return 0;
+  }
+  return len;
+}
+
 }  // namespace
 
 int lex_range(const std::u16string& text, int start, int stop, std::vector<Token>& out) {
@@ -573,6 +595,21 @@ int lex_range(const std::u16string& text, int start, int stop, std::vector<Token
   stop = std::min(stop, in.n);
   while (pos < stop) {
     const char16_t first = in.s[pos];
+    if (first == u' ' || first == u'\t') {  // SPACES: skipped
+      ++pos;
+      continue;
+    }
+    if (first == u'\n') {  // NEWLINE (a \r\n pair starts at the \r and takes the full path)
+      out.push_back({u"*NL*", true});
+      ++pos;
+      continue;
+    }
+    if (const int word = plain_word_length(in, pos)) {
+      emit(std::u16string(in.s + pos, in.s + pos + word));
+      pos += word;
+      continue;
+    }
+    sc.memo_clear();
     Match best;
     for (size_t i = 0; i < g.rules.size(); ++i) {
       const Rule& r = g.rules[i];

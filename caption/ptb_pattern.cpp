@@ -7,7 +7,12 @@ namespace pgc::ptb {
 
 void unique_ends(std::vector<int>& v) {
   if (v.size() < 2) return;
-  std::sort(v.begin(), v.end());
+  if (v.size() <= 16) {  // the usual case: a handful of ends; insertion sort beats std::sort
+    for (size_t i = 1; i < v.size(); ++i)
+      for (size_t j = i; j > 0 && v[j - 1] > v[j]; --j) std::swap(v[j - 1], v[j]);
+  } else {
+    std::sort(v.begin(), v.end());
+  }
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
@@ -50,6 +55,66 @@ class LitNode : public Node {
 
  private:
   std::u16string lower_;
+};
+
+// lit | lit | ...: only the literals whose first letter matches are compared.
+class LitAltNode : public Node {
+ public:
+  explicit LitAltNode(std::vector<std::u16string> words) {
+    for (auto& w : words) {
+      for (auto& ch : w) ch = ascii_lower(ch);
+      if (w.empty()) {
+        has_empty_ = true;
+        continue;
+      }
+      buckets_[w[0] & 0x7F].push_back(w);
+      first_.set(w[0]);
+      first_.set(ascii_upper(w[0]));
+    }
+  }
+  void match(const Input& in, int pos, Scratch&, std::vector<int>& out) const override {
+    if (has_empty_) out.push_back(pos);
+    if (pos >= in.n) return;
+    const char16_t c0 = ascii_lower(in.s[pos]);
+    if (!first_.test(c0)) return;
+    for (const auto& w : buckets_[c0 & 0x7F]) {
+      const int len = static_cast<int>(w.size());
+      if (w[0] != c0 || pos + len > in.n) continue;
+      int i = 1;
+      while (i < len && ascii_lower(in.s[pos + i]) == w[i]) ++i;
+      if (i == len) out.push_back(pos + len);
+    }
+  }
+  void first(CharSet& fs) const override { fs |= first_; }
+  bool nullable() const override { return has_empty_; }
+
+ private:
+  std::vector<std::u16string> buckets_[128];
+  CharSet first_;
+  bool has_empty_ = false;
+};
+
+// Caches a shared sub-pattern's ends at a position: rules repeat WORD, ABBREV1, ACRO...
+class MemoNode : public Node {
+ public:
+  explicit MemoNode(Pat p) : p_(std::move(p)) {}
+  void match(const Input& in, int pos, Scratch& sc, std::vector<int>& out) const override {
+    if (const std::vector<int>* hit = sc.memo_find(this, pos)) {
+      out.insert(out.end(), hit->begin(), hit->end());
+      return;
+    }
+    std::vector<int>& ends = sc.take();
+    p_->match(in, pos, sc, ends);
+    unique_ends(ends);
+    sc.memo_store(this, pos, ends);
+    out.insert(out.end(), ends.begin(), ends.end());
+    sc.give_back();
+  }
+  void first(CharSet& fs) const override { p_->first(fs); }
+  bool nullable() const override { return p_->nullable(); }
+
+ private:
+  Pat p_;
 };
 
 class SeqNode : public Node {
@@ -150,10 +215,11 @@ Pat lit(const std::u16string& text) { return std::make_shared<LitNode>(text); }
 Pat seq(std::initializer_list<Pat> parts) { return std::make_shared<SeqNode>(std::vector<Pat>(parts)); }
 Pat alt(std::initializer_list<Pat> parts) { return std::make_shared<AltNode>(std::vector<Pat>(parts)); }
 Pat alt_lits(std::initializer_list<const char16_t*> words) {
-  std::vector<Pat> parts;
-  for (const char16_t* w : words) parts.push_back(lit(w));
-  return std::make_shared<AltNode>(std::move(parts));
+  std::vector<std::u16string> w;
+  for (const char16_t* x : words) w.emplace_back(x);
+  return std::make_shared<LitAltNode>(std::move(w));
 }
+Pat memo(Pat p) { return std::make_shared<MemoNode>(std::move(p)); }
 Pat rep(Pat p, int min, int max) { return std::make_shared<RepNode>(std::move(p), min, max); }
 
 CharSet chars(const std::u16string& members) {

@@ -29,9 +29,27 @@ class Scratch {
   }
   void give_back(size_t n = 1) { depth_ -= n; }
 
+  // Memo of shared sub-patterns' ends (see memo()); valid while the text does not change.
+  const std::vector<int>* memo_find(const void* node, int pos) const {
+    for (const auto& m : memo_)
+      if (m.node == node && m.pos == pos) return &m.ends;
+    return nullptr;
+  }
+  void memo_store(const void* node, int pos, const std::vector<int>& ends) {
+    if (memo_.size() >= 64) memo_.erase(memo_.begin(), memo_.begin() + 32);
+    memo_.push_back({node, pos, ends});
+  }
+  void memo_clear() { memo_.clear(); }
+
  private:
+  struct MemoEntry {
+    const void* node;
+    int pos;
+    std::vector<int> ends;
+  };
   std::deque<std::vector<int>> pool_;  // a deque: growing it keeps references valid
   size_t depth_ = 0;
+  std::vector<MemoEntry> memo_;
 };
 
 struct Input {
@@ -58,6 +76,7 @@ Pat seq(std::initializer_list<Pat> parts);
 Pat alt(std::initializer_list<Pat> parts);
 Pat alt_lits(std::initializer_list<const char16_t*> words);  // lit | lit | ...
 Pat rep(Pat p, int min, int max);                            // max < 0: unbounded
+Pat memo(Pat p);  // same matches, cached per position in the Scratch (for shared macros)
 inline Pat opt(Pat p) { return rep(std::move(p), 0, 1); }
 inline Pat star(Pat p) { return rep(std::move(p), 0, -1); }
 inline Pat plus(Pat p) { return rep(std::move(p), 1, -1); }
