@@ -563,20 +563,43 @@ int split_trailing(const Rule& r, const Input& in, int pos, int total, Scratch& 
 
 bool ascii_letter(char16_t c) { return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z'); }
 
-// The common case, decided without trying every rule: a run of ASCII letters followed by a
-// space, tab, \n or the end of the text is one token (no rule can take the run further:
-// those that cross a space need a '.', a digit or a '<' first; ABBREV4/{SPACE} and ACRO/
-// {SPACENL} match longer but yield the same text), unless the run is one of the split
-// assimilations (cannot, gonna, ...). Returns the run length, or 0 to take the full path.
-int plain_word_length(const Input& in, int pos) {
-  int end = pos;
-  while (end < in.n && ascii_letter(in.s[end])) ++end;
-  if (end == pos) return 0;
-  if (end < in.n && in.s[end] != u' ' && in.s[end] != u'\t' && in.s[end] != u'\n') return 0;
+// SPACE = [ \t\u00A0\u2000-\u200A\u3000]
+bool is_space_char(char16_t c) {
+  return c == u' ' || c == u'\t' || c == u'\u00A0' || (c >= u'\u2000' && c <= u'\u200A') || c == u'\u3000';
+}
+bool ascii_digit(char16_t c) { return c >= u'0' && c <= u'9'; }
+bool blank_or_end(const Input& in, int i) {
+  return i >= in.n || in.s[i] == u' ' || in.s[i] == u'\t' || in.s[i] == u'\n';
+}
+
+// The common cases, decided without trying every rule (the fuzz tests against the reference
+// lexer cover them). Returns the token length, or 0 to take the full path.
+//  * An ASCII word [A-Za-z][A-Za-z0-9]* followed by a space, tab, \n or the end is one token
+//    (WORD): rules that cross a space need a '.', '<' or a leading digit; ABBREV4/{SPACE} and
+//    ACRO/{SPACENL} match longer but yield the same text. Not so for the split
+//    assimilations (cannot, gonna, ...).
+//  * The same word followed by ',' or ';' and then a space, tab, \n or the end is one token
+//    too (with anything else after the comma, HTHING or EMAIL may run on through it).
+//  * ',' ';' ':' '.' before a space, tab, \n or the end are one token each (not ". . .").
+int fast_token_length(const Input& in, int pos) {
+  const char16_t c0 = in.s[pos];
+  if (c0 == u',' || c0 == u';' || c0 == u':') return blank_or_end(in, pos + 1) ? 1 : 0;
+  if (c0 == u'.') {
+    if (!blank_or_end(in, pos + 1)) return 0;
+    const bool spaced_dots = pos + 2 < in.n && in.s[pos + 1] == u' ' && in.s[pos + 2] == u'.';
+    return spaced_dots ? 0 : 1;
+  }
+  if (!ascii_letter(c0)) return 0;
+  int end = pos + 1;
+  while (end < in.n && (ascii_letter(in.s[end]) || ascii_digit(in.s[end]))) ++end;
+  if (!blank_or_end(in, end)) {  // "word, " / "word; " (HTHING and EMAIL run on otherwise)
+    const char16_t next = in.s[end];
+    if ((next != u',' && next != u';') || !blank_or_end(in, end + 1)) return 0;
+  }
   const int len = end - pos;
   if (len == 5 || len == 6) {
     std::u16string w(in.s + pos, in.s + end);
-    for (auto& ch : w) ch = ascii_letter(ch) && ch < u'a' ? char16_t(ch + 32) : ch;
+    for (auto& ch : w) ch = (ch >= u'A' && ch <= u'Z') ? char16_t(ch + 32) : ch;
     for (const char16_t* a : {u"cannot", u"gonna", u"gotta", u"lemme", u"gimme", u"wanna"})
       if (w == a) return 0;
   }
@@ -595,8 +618,8 @@ int lex_range(const std::u16string& text, int start, int stop, std::vector<Token
   stop = std::min(stop, in.n);
   while (pos < stop) {
     const char16_t first = in.s[pos];
-    if (first == u' ' || first == u'\t') {  // SPACES: skipped
-      ++pos;
+    if (first == u' ' || first == u'\t') {  // SPACES: the whole run is skipped, U+00A0 etc. too
+      while (pos < in.n && is_space_char(in.s[pos])) ++pos;
       continue;
     }
     if (first == u'\n') {  // NEWLINE (a \r\n pair starts at the \r and takes the full path)
@@ -604,7 +627,7 @@ int lex_range(const std::u16string& text, int start, int stop, std::vector<Token
       ++pos;
       continue;
     }
-    if (const int word = plain_word_length(in, pos)) {
+    if (const int word = fast_token_length(in, pos)) {
       emit(std::u16string(in.s + pos, in.s + pos + word));
       pos += word;
       continue;
