@@ -9,6 +9,7 @@
 #include "core/progress.hpp"
 #include "core/thread_pool.hpp"
 #include "caption/meteor_data.hpp"
+#include "caption/ptb_tokenizer.hpp"
 #include "metrics/cider.hpp"
 #include "metrics/numpy_mean.hpp"
 #include "metrics/python_text.hpp"
@@ -152,6 +153,26 @@ void score_meteor(const CaptionSet& set, const CaptionEvalOptions& options, int 
   progress.done();
 }
 
+// pycocoevalcap's two tokenizer calls: every reference in one, every prediction in another.
+// A line break inside a caption shifts later captions (the reference's quirk, kept); an image
+// left with no caption by that shift would crash the reference, so it is an error here.
+CaptionSet ptb_tokenize_set(const CaptionSet& raw, const CaptionEvalOptions& options) {
+  CaptionSet out = raw;
+  out.refs = ptb_tokenize(raw.refs, options.threads);
+  std::vector<std::vector<std::string>> groups;
+  groups.reserve(raw.preds.size());
+  for (const auto& p : raw.preds) groups.push_back({p});
+  auto preds = ptb_tokenize(groups, options.threads);
+  for (size_t i = 0; i < raw.ids.size(); ++i) {
+    if (i >= preds.size() || preds[i].empty() || i >= out.refs.size() || out.refs[i].empty())
+      throw InputError("", "image \"" + raw.ids[i] + "\"",
+                       "no caption left after PTB tokenization (a line break in an earlier caption shifted the "
+                       "captions, as pycocoevalcap does); remove line breaks or use --tokenize none");
+    out.preds[i] = preds[i][0];
+  }
+  return out;
+}
+
 }  // namespace
 
 void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
@@ -173,13 +194,7 @@ void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
 CaptionSet tokenize_for_scoring(const CaptionSet& raw, const CaptionEvalOptions& options) {
   if (options.tokenize == "none") return raw;
   if (options.tokenize == "ptb")
-    // LEAD: replace this throw with pycocoevalcap's two tokenizer calls (refs, then preds):
-    //   CaptionSet out = raw; out.refs = ptb_tokenize(raw.refs);
-    //   std::vector<std::vector<std::string>> groups; for (auto& p : raw.preds) groups.push_back({p});
-    //   auto t = ptb_tokenize(groups); for (size_t i = 0; i < t.size(); ++i) out.preds[i] = t[i][0];
-    //   return out;
-    throw UsageError("--tokenize ptb: the PTB tokenizer is not built yet in this build; "
-                     "pass --tokenize none with captions already tokenized");
+    return ptb_tokenize_set(raw, options);
   throw UsageError("--tokenize must be ptb or none, not \"" + options.tokenize + "\"");
 }
 
@@ -195,8 +210,7 @@ CaptionResult evaluate_captions(const CaptionSet& raw, const CaptionEvalOptions&
   const size_t n = set.ids.size();
   result.ids = set.ids;
 
-  // LEAD: with the PTB tokenizer, record kPtbTokenizerVersion here instead of "ptb".
-  result.signature.add("tok", options.tokenize);
+  result.signature.add("tok", options.tokenize == "ptb" ? kPtbTokenizerVersion : options.tokenize);
   if (options.bleu) result.signature.add("bleu", "coco-closest");
   if (options.meteor) {
       t0 = Clock::now();

@@ -316,9 +316,12 @@ MeteorResources load_meteor_resources_from_jar(const std::string& jar_path, cons
 MeteorResources load_meteor_resources(const std::string& data_dir, const std::string& paraphrase) {
   if (data_dir.empty()) {
     std::string jar = find_meteor_jar();
-    if (jar.empty())
+    if (!jar.empty()) return load_meteor_resources_from_jar(jar, paraphrase);
+    // pgc ships METEOR's English data (data/meteor) but not the 4 MB+ paraphrase table.
+    const std::string bundled = std::string(PGC_DATA_DIR) + "/meteor";
+    if (!fs::is_directory(bundled))
       throw InputError("", "METEOR data", std::string("METEOR 1.5's English data was not found: ") + kHowToGetData);
-    return load_meteor_resources_from_jar(jar, paraphrase);
+    return load_meteor_resources(bundled, paraphrase);
   }
   if (!fs::is_directory(data_dir))
     throw InputError(data_dir, "", std::string("--meteor-data is not a folder; ") + kHowToGetData);

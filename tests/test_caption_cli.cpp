@@ -345,3 +345,73 @@ BOOST_AUTO_TEST_CASE(capture_elements_through_the_cli_matches_the_reference) {
                       d);
   BOOST_TEST(mixed.rc == 2);
 }
+
+// The whole pycocoevalcap pipeline on raw captions (PTB tokenization, then every metric), as a
+// user runs it with no --tokenize flag: each metric, corpus and per image, against the fixtures.
+BOOST_AUTO_TEST_CASE(raw_captions_full_pipeline_matches_pycocoevalcap) {
+  TempDir d;
+  const fs::path data = kFixtures / "meteor" / "resources";
+  for (const char* c : {"detailed_raw", "raw_pipeline"}) {
+    pgc::JsonDoc expected = pgc::read_json_file((kFixtures / c / "expected.json").string());
+    BOOST_TEST_REQUIRE(!expected["tokenized"].GetBool());
+    fs::path out = d.path / "raw.json";
+    Run r = run_pgc("--refs " + q(kFixtures / c / "refs.json") + " --preds " + q(kFixtures / c / "preds.json") +
+                        " --quiet --per-image --meteor-data " + q(data) + " --meteor-paraphrase none --json " + q(out),
+                    d);
+    BOOST_TEST_REQUIRE(r.rc == 0, c << ": " << r.err);
+    pgc::JsonDoc got = pgc::read_json_file(out.string());
+    BOOST_TEST(std::string(got["signature"].GetString()).find("tok:ptb-3.4.1") != std::string::npos);
+    const std::pair<const char*, const char*> keys[] = {
+        {"Bleu_1", "Bleu_1"}, {"Bleu_2", "Bleu_2"}, {"Bleu_3", "Bleu_3"}, {"Bleu_4", "Bleu_4"},
+        {"ROUGE_L", "ROUGE_L"}, {"CIDEr", "CIDEr"}, {"METEOR", "METEOR_nopara"}};
+    for (const auto& [ours, theirs] : keys) {
+      BOOST_TEST(std::fabs(got["corpus"][ours].GetDouble() - expected["corpus"][theirs].GetDouble()) <= 1e-9,
+                 c << " corpus " << ours);
+      for (auto m = expected["per_image"].MemberBegin(); m != expected["per_image"].MemberEnd(); ++m)
+        BOOST_TEST(std::fabs(got["per_image"][m->name][ours].GetDouble() - m->value[theirs].GetDouble()) <= 1e-9,
+                   c << " image " << m->name.GetString() << " " << ours);
+    }
+  }
+}
+
+// pycocoevalcap's line-break quirk, kept: "a dog\rb cat" becomes two lines and shifts image y's
+// reference to "b cat" (the surplus line is dropped), so scoring the raw input equals scoring
+// the shifted, already-tokenized input.
+BOOST_AUTO_TEST_CASE(a_line_break_shifts_later_references_like_the_reference) {
+  TempDir d;
+  fs::path raw = d.path / "raw.json", shifted = d.path / "shifted.json";
+  Run r = run_pgc("--refs " + q(d.write("refs.in", "{\"x\": [\"a dog\\rb cat\"], \"y\": [\"a cat\"]}")) +
+                      " --preds " + q(d.write("preds.in", "{\"x\": \"a dog\", \"y\": \"a cat\"}")) +
+                      " --metrics bleu,rouge --per-image --quiet --json " + q(raw),
+                  d);
+  BOOST_TEST_REQUIRE(r.rc == 0, r.err);
+  Run s = run_pgc("--refs " + q(d.write("refs2.in", "{\"x\": [\"a dog\"], \"y\": [\"b cat\"]}")) +
+                      " --preds " + q(d.write("preds2.in", "{\"x\": \"a dog\", \"y\": \"a cat\"}")) +
+                      " --tokenize none --metrics bleu,rouge --per-image --quiet --json " + q(shifted),
+                  d);
+  BOOST_TEST_REQUIRE(s.rc == 0, s.err);
+  pgc::JsonDoc a = pgc::read_json_file(raw.string()), b = pgc::read_json_file(shifted.string());
+  for (const char* m : {"Bleu_1", "Bleu_2", "ROUGE_L"}) {
+    BOOST_TEST(a["per_image"]["y"][m].GetDouble() == b["per_image"]["y"][m].GetDouble(), m);
+    BOOST_TEST(a["corpus"][m].GetDouble() == b["corpus"][m].GetDouble(), m);
+  }
+  BOOST_TEST(a["per_image"]["y"]["ROUGE_L"].GetDouble() < 1.0);
+}
+
+// With no METEOR flags and no pycocoevalcap jar, pgc's bundled METEOR data (data/meteor) gives
+// the reference's exact+stem+synonym METEOR, and pgc says on stderr that the paraphrase module
+// is missing (so the number is not pycocoevalcap's full METEOR).
+BOOST_AUTO_TEST_CASE(bundled_meteor_data_scores_like_the_reference_data) {
+  TempDir d;
+  pgc::JsonDoc expected = pgc::read_json_file((kFixtures / "edge_tokenized" / "expected.json").string());
+  const std::string files = "--refs " + q(kFixtures / "edge_tokenized" / "refs.json") + " --preds " +
+                            q(kFixtures / "edge_tokenized" / "preds.json") + " --tokenize none --metrics meteor";
+  Run warned = run_pgc(files + " --json " + q(d.path / "a.json"), d);
+  BOOST_TEST_REQUIRE(warned.rc == 0, warned.err);
+  BOOST_TEST(contains(warned.err, "paraphrase"), warned.err);
+  pgc::JsonDoc got = pgc::read_json_file((d.path / "a.json").string());
+  BOOST_TEST(got["corpus"]["METEOR"].GetDouble() == expected["corpus"]["METEOR_nopara"].GetDouble());
+  Run quiet = run_pgc(files + " --meteor-paraphrase none --json " + q(d.path / "b.json"), d);
+  BOOST_TEST_REQUIRE(quiet.rc == 0, quiet.err);
+  BOOST_TEST(!contains(quiet.err, "paraphrase"), quiet.err);
+}
