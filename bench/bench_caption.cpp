@@ -123,6 +123,7 @@ std::pair<double, double> score(const pgc::CaptionSet& set, const std::string& m
   pgc::set_caption_metrics(metrics, opt);
   opt.threads = threads;
   opt.quiet = true;
+  opt.meteor_paraphrase = "none";  // exact+stem+synonym, as the README's METEOR timings
   auto t0 = Clock::now();
   double c0 = cpu_now();
   auto r = pgc::evaluate_captions(set, opt);
@@ -138,7 +139,8 @@ struct Row {
 };
 
 void bench_case(const char* title, const std::function<pgc::CaptionSet()>& make, const std::vector<Row>& rows,
-                int threads, double* sum_seconds, long* max_kib, double* sum_cpu = nullptr) {
+                int threads, double* sum_seconds, long* max_kib, double* sum_cpu = nullptr,
+                double* all_seconds = nullptr, long* all_kib = nullptr) {
   std::printf("\n%s\n", title);
   std::printf("  %-22s %9s %9s %12s %14s %9s %9s\n", "metric", "wall (s)", "CPU (s)", "peak RSS",
               "pycocoeval (s)", "x wall", "x CPU");
@@ -158,6 +160,8 @@ void bench_case(const char* title, const std::function<pgc::CaptionSet()>& make,
     if (sum_seconds && std::string(row.metrics) == "bleu,rouge,cider") *sum_seconds = m.seconds;
     if (sum_cpu && std::string(row.metrics) == "bleu,rouge,cider") *sum_cpu = m.cpu_seconds;
     if (max_kib && std::string(row.metrics) == "bleu,rouge,cider") *max_kib = m.peak_kib;
+    if (all_seconds && std::string(row.metrics) == "bleu,meteor,rouge,cider") *all_seconds = m.seconds;
+    if (all_kib && std::string(row.metrics) == "bleu,meteor,rouge,cider") *all_kib = m.peak_kib;
   }
 }
 
@@ -176,7 +180,9 @@ int main(int argc, char** argv) {
              {{"BLEU 1-4", "bleu", ref_bleu},
               {"ROUGE-L", "rouge", ref_rouge},
               {"CIDEr-D", "cider", ref_cider},
-              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", ref_bleu + ref_rouge + ref_cider}},
+              {"METEOR (ex+st+syn)", "meteor", 6.4},
+              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", ref_bleu + ref_rouge + ref_cider},
+              {"all four", "bleu,meteor,rouge,cider", ref_bleu + ref_rouge + ref_cider + 6.4}},
              threads, &large_all, nullptr, &large_cpu);
 
   bench_case("2000 generated paragraphs (~150 words, 1-3 refs; README row 2 is similar, not identical)",
@@ -184,25 +190,31 @@ int main(int argc, char** argv) {
              {{"BLEU 1-4", "bleu", 1.9},
               {"ROUGE-L", "rouge", 15.7},
               {"CIDEr-D", "cider", 8.2},
-              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", 1.9 + 15.7 + 8.2}},
+              {"METEOR (ex+st+syn)", "meteor", 66.5},
+              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", 1.9 + 15.7 + 8.2},
+              {"all four", "bleu,meteor,rouge,cider", 1.9 + 15.7 + 8.2 + 66.5}},
              threads, nullptr, nullptr);
 
-  double big_all = 0;
-  long big_kib = 0;
+  double big_all = 0, big_four = 0;
+  long big_kib = 0, big_four_kib = 0;
   bench_case("COCONut-PanCap-sized: 25,000 images, 1 candidate + 1 reference of ~230 words, Zipf",
              [] { return generated(25000, 230, 1, 2024); },
              {{"BLEU 1-4", "bleu", 0},
               {"ROUGE-L", "rouge", 0},
               {"CIDEr-D", "cider", 0},
-              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", 0}},
-             threads, &big_all, &big_kib);
+              {"METEOR (ex+st+syn)", "meteor", 0},
+              {"BLEU+ROUGE-L+CIDEr-D", "bleu,rouge,cider", 0},
+              {"all four", "bleu,meteor,rouge,cider", 0}},
+             threads, &big_all, &big_kib, nullptr, &big_four, &big_four_kib);
 
   double speedup = (ref_bleu + ref_rouge + ref_cider) / large_all;
   std::printf("\ntargets:\n");
   std::printf("  random_large BLEU+ROUGE-L+CIDEr-D >= 20x pycocoevalcap (wall): %.0fx  %s"
               "  (per CPU second: %.0fx; a loaded machine inflates wall time)\n",
               speedup, speedup >= 20 ? "met" : "NOT MET", (ref_bleu + ref_rouge + ref_cider) / large_cpu);
-  std::printf("  25K input < 60 s and < 2 GiB (without METEOR, scored by its own helper): %.1f s, %.0f MiB  %s\n",
-              big_all, big_kib / 1024.0, big_all < 60 && big_kib < 2 * 1024 * 1024 ? "met" : "NOT MET");
+  std::printf("  25K input, all four metrics < 60 s and < 2 GiB: %.1f s, %.0f MiB  %s"
+              "  (BLEU+ROUGE-L+CIDEr-D alone: %.1f s, %.0f MiB)\n",
+              big_four, big_four_kib / 1024.0, big_four < 60 && big_four_kib < 2 * 1024 * 1024 ? "met" : "NOT MET",
+              big_all, big_kib / 1024.0);
   return 0;
 }
