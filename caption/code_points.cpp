@@ -1,4 +1,5 @@
 #include "caption/code_points.hpp"
+#include "core/utf8.hpp"
 
 #include <stdexcept>
 
@@ -35,23 +36,7 @@ std::u32string utf8_to_code_points(const std::string& s) {
 std::string code_points_to_utf8(const std::u32string& cps) {
   std::string out;
   out.reserve(cps.size());
-  for (char32_t c : cps) {
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (char32_t c : cps) append_utf8(out, c);
   return out;
 }
 

@@ -2,6 +2,7 @@
 //   captions: '\n' -> ' ', joined with '\n' -> PTBTokenizer -preserveLines -lowerCase ->
 //   output split on '\n' -> zip with the caption slots -> rstrip, split(' '), drop punctuation.
 #include "caption/ptb_tokenizer.hpp"
+#include "core/utf8.hpp"
 
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
@@ -35,21 +36,7 @@ std::string to_utf8(const std::u16string& s) {
     UChar32 c;
     U16_NEXT(s.data(), i, s.size(), c);
     if (U_IS_SURROGATE(c)) c = '?';
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    append_utf8(out, static_cast<char32_t>(c));
   }
   return out;
 }

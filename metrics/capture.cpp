@@ -3,6 +3,7 @@
 // floating-point operations follows the Python expressions so results agree to the last bit
 // on the same inputs. Spec: shared/specs/capture.md §3; quirks: docs/capture.md.
 #include "metrics/capture.hpp"
+#include "metrics/numpy_mean.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -95,28 +96,7 @@ bool sorted_ids_intersect(const std::vector<unsigned>& a, const std::vector<unsi
 // numpy's pairwise float32 summation (numpy/_core/src/umath/loops_utils.h.src), which
 // np.sum(np.max(sim_mat, axis=...)) uses; the reduction starts from the identity 0.
 
-static float pairwise_sum(const float* a, size_t n) {
-  if (n < 8) {
-    float res = 0.f;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    float r[8];
-    for (int k = 0; k < 8; ++k) r[k] = a[k];
-    size_t i = 8;
-    for (; i < n - (n % 8); i += 8)
-      for (int k = 0; k < 8; ++k) r[k] += a[i + k];
-    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
-
-float numpy_float32_sum(const float* values, size_t n) { return 0.f + pairwise_sum(values, n); }
+float numpy_float32_sum(const float* values, size_t n) { return 0.f + numpy_pairwise_sum(values, n); }
 
 // ---------------------------------------------------------------------------------------
 // Similarity table

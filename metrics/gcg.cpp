@@ -1,4 +1,5 @@
 #include "metrics/gcg.hpp"
+#include "metrics/numpy_mean.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,36 +24,7 @@ double TextSimilarityTable::operator()(const std::string& gt_label, const std::s
   return it->second;
 }
 
-// ---------------------------------------------------------------- numpy-compatible means
-
-double numpy_pairwise_sum(const double* a, size_t n) {
-  // numpy's pairwise_sum for float64 (PW_BLOCKSIZE 128, 8 accumulators), so that a mean of
-  // many IoUs or precisions rounds exactly like np.mean.
-  if (n < 8) {
-    double res = 0.;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i = 8;
-    for (; i < n - (n % 8); i += 8)
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return numpy_pairwise_sum(a, n2) + numpy_pairwise_sum(a + n2, n - n2);
-}
-
 namespace {
-
-double numpy_mean(const std::vector<double>& v) {
-  return numpy_pairwise_sum(v.data(), v.size()) / static_cast<double>(v.size());
-}
 
 // ---------------------------------------------------------------- COCOeval parameters
 

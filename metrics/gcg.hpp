@@ -124,7 +124,5 @@ JsonValue gcg_image_stats_to_json(const GcgImageStats& s, rapidjson::Document::A
 // Inverse; throws std::invalid_argument on a malformed object.
 GcgImageStats gcg_image_stats_from_json(const JsonValue& v);
 
-// numpy's pairwise summation (np.sum / np.mean of float64), so means round like the reference.
-double numpy_pairwise_sum(const double* values, size_t n);
 
 }  // namespace pgc

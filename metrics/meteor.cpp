@@ -3,6 +3,7 @@
 // stem, synonym, paraphrase) with its beam search, MeteorScorer.computeMetrics and
 // MeteorStats.addStats. Comments name the Java behaviour each piece reproduces, quirks included.
 #include "metrics/meteor.hpp"
+#include "core/utf8.hpp"
 
 #include <unicode/ustring.h>
 
@@ -58,24 +59,6 @@ U32 decode_utf8(const std::string& s) {
     i += len;
   }
   return out;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 std::string encode_utf8(const U32& s) {

@@ -2,7 +2,7 @@
 // numpy.mean of a float64 vector, to the last bit. pycocoevalcap's ROUGE-L and CIDEr corpus
 // scores are `np.mean(np.array(per_image))`; numpy (1.24, and since 1.9) sums a contiguous
 // float64 array with its pairwise summation (numpy/core/src/umath/loops_utils.h.src,
-// `pairwise_sum`): fewer than 8 values are added left to right (from -0.0); up to 128 values use
+// `pairwise_sum`): fewer than 8 values are added left to right; up to 128 values use
 // 8 interleaved accumulators combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) plus the tail left
 // to right; longer arrays split at n/2 rounded down to a multiple of 8 and recurse. The
 // reduction starts from add's identity 0.0 and the mean divides the sum by n.
@@ -11,19 +11,22 @@
 
 namespace pgc {
 
-inline double numpy_pairwise_sum(const double* a, size_t n) {
+// numpy's pairwise_sum for float64 (np.sum / np.mean) and float32 (CAPTURE's np.sum of float32
+// similarities): the same blocking for both types.
+template <typename T>
+T numpy_pairwise_sum(const T* a, size_t n) {
   if (n < 8) {
-    double res = -0.0;
+    T res = T(0);
     for (size_t i = 0; i < n; ++i) res += a[i];
     return res;
   }
   if (n <= 128) {
-    double r[8];
+    T r[8];
     for (int j = 0; j < 8; ++j) r[j] = a[j];
     size_t i = 8;
     for (; i < n - (n % 8); i += 8)
       for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
     for (; i < n; ++i) res += a[i];
     return res;
   }

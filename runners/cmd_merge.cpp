@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "panoptic/panoptic_eval.hpp"
 #include "runners/command.hpp"
+#include "runners/panoptic_output.hpp"
 
 namespace pgc {
 namespace {
@@ -28,27 +29,12 @@ int run_merge(const MergeArgs& args) {
   shards.clear();
   PqResult r = pq_score(e.totals, e.categories);
 
-  std::string json_text, state_text;
-  if (!args.json_out.empty()) {
-    PanopticReportOptions ro;
-    ro.name = args.name;
-    for (size_t k = 0; k < args.states.size(); ++k)
-      ro.inputs.push_back({"state_" + std::to_string(k + 1), args.states[k]});
-    ro.bootstrap = args.bootstrap;
-    ro.seed = args.seed;
-    json_text = to_json(panoptic_results(e, r, ro)) + "\n";
-  }
-  if (!args.state_out.empty()) state_text = panoptic_state_json(e);
-  if (!args.state_out.empty()) write_file_atomic(args.state_out, state_text);
-  if (!args.json_out.empty()) write_file_atomic(args.json_out, json_text);
-
-  std::string table = panoptic_table(r, e.categories, e.totals, args.per_class);
-  if (args.json_out == "-") {
-    if (!args.quiet) std::cerr << table;
-  } else {
-    std::cout << table;
-  }
-  return kExitOk;
+  PanopticReportOptions ro;
+  ro.name = args.name;
+  for (size_t k = 0; k < args.states.size(); ++k) ro.inputs.push_back({"state_" + std::to_string(k + 1), args.states[k]});
+  ro.bootstrap = args.bootstrap;
+  ro.seed = args.seed;
+  return write_panoptic_outputs(e, r, ro, {args.json_out, args.state_out, args.per_class, args.quiet});
 }
 
 CommandRun setup_merge(CLI::App& sub) {

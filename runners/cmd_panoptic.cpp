@@ -9,6 +9,7 @@
 #include "core/resample.hpp"
 #include "panoptic/panoptic_eval.hpp"
 #include "runners/command.hpp"
+#include "runners/panoptic_output.hpp"
 
 namespace pgc {
 namespace {
@@ -48,28 +49,13 @@ int run_panoptic(const PanopticArgs& args) {
   warn_ignored(e, args.in.pred_json);
   PqResult r = pq_score(e.totals, e.categories);
 
-  // Build every output before writing any, so a failure leaves nothing behind.
-  std::string json_text, state_text;
-  if (!args.json_out.empty()) {
-    PanopticReportOptions ro;
-    ro.name = args.name.empty() ? file_stem(args.in.pred_json) : args.name;
-    ro.inputs = {{"gt_json", args.in.gt_json}, {"pred_json", args.in.pred_json}};
-    if (!args.in.categories_json.empty()) ro.inputs.push_back({"categories", args.in.categories_json});
-    ro.bootstrap = args.bootstrap;
-    ro.seed = args.seed;
-    json_text = to_json(panoptic_results(e, r, ro)) + "\n";
-  }
-  if (!args.state_out.empty()) state_text = panoptic_state_json(e);
-  if (!args.state_out.empty()) write_file_atomic(args.state_out, state_text);
-  if (!args.json_out.empty()) write_file_atomic(args.json_out, json_text);
-
-  std::string table = panoptic_table(r, e.categories, e.totals, args.per_class);
-  if (args.json_out == "-") {
-    if (!args.quiet) std::cerr << table;
-  } else {
-    std::cout << table;
-  }
-  return kExitOk;
+  PanopticReportOptions ro;
+  ro.name = args.name.empty() ? file_stem(args.in.pred_json) : args.name;
+  ro.inputs = {{"gt_json", args.in.gt_json}, {"pred_json", args.in.pred_json}};
+  if (!args.in.categories_json.empty()) ro.inputs.push_back({"categories", args.in.categories_json});
+  ro.bootstrap = args.bootstrap;
+  ro.seed = args.seed;
+  return write_panoptic_outputs(e, r, ro, {args.json_out, args.state_out, args.per_class, args.quiet});
 }
 
 CommandRun setup_panoptic(CLI::App& sub) {

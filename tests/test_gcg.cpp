@@ -11,6 +11,7 @@
 #include "caption/pgc_jsonl.hpp"
 #include "core/json.hpp"
 #include "metrics/gcg.hpp"
+#include "metrics/numpy_mean.hpp"
 #include "tests/grounded_test_util.hpp"
 
 namespace {
