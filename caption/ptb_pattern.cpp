@@ -29,6 +29,7 @@ class SetNode : public Node {
   }
   void first(CharSet& fs) const override { fs |= cs_; }
   bool nullable() const override { return false; }
+  bool test(char16_t c) const { return cs_.test(c); }
 
  private:
   CharSet cs_;
@@ -171,34 +172,47 @@ class AltNode : public Node {
 
 class RepNode : public Node {
  public:
-  RepNode(Pat p, int min, int max) : p_(std::move(p)), min_(min), max_(max) {}
+  RepNode(Pat p, int min, int max) : p_(std::move(p)), min_(min), max_(max) {
+    if (auto* s = dynamic_cast<const SetNode*>(p_.get())) set_ = s;
+  }
   void match(const Input& in, int pos, Scratch& sc, std::vector<int>& out) const override {
+    if (set_) {  // a repeated character class: the ends are simply a range
+      int end = pos;
+      while (end < in.n && (max_ < 0 || end - pos < max_) && set_->test(in.s[end])) ++end;
+      for (int e = pos + min_; e <= end; ++e) out.push_back(e);
+      return;
+    }
     std::vector<int>& cur = sc.take();
     std::vector<int>& nxt = sc.take();
-    std::vector<int>& seen = sc.take();  // ends already reported (only used when unbounded)
     cur.push_back(pos);
-    if (min_ == 0) {
-      out.push_back(pos);
-      seen.push_back(pos);
-    }
-    for (int count = 1; !cur.empty() && (max_ < 0 || count <= max_); ++count) {
-      nxt.clear();
-      for (int q : cur) p_->match(in, q, sc, nxt);
-      unique_ends(nxt);
-      if (count >= min_) {
-        if (max_ < 0) {  // drop ends already expanded: their continuations are known
+    if (min_ == 0) out.push_back(pos);
+    if (max_ < 0) {  // unbounded: expand every reachable end once
+      Scratch::Visited& seen = sc.enter_visited(pos);
+      if (min_ == 0) seen.insert(pos);
+      for (int count = 1; !cur.empty(); ++count) {
+        nxt.clear();
+        for (int q : cur) p_->match(in, q, sc, nxt);
+        unique_ends(nxt);
+        if (count >= min_) {  // drop ends already expanded: their continuations are known
           size_t k = 0;
           for (int e : nxt)
-            if (!std::binary_search(seen.begin(), seen.end(), e)) nxt[k++] = e;
+            if (seen.insert(e)) nxt[k++] = e;
           nxt.resize(k);
-          seen.insert(seen.end(), nxt.begin(), nxt.end());
-          unique_ends(seen);
+          out.insert(out.end(), nxt.begin(), nxt.end());
         }
-        out.insert(out.end(), nxt.begin(), nxt.end());
+        cur.swap(nxt);
       }
-      cur.swap(nxt);
+      sc.leave_visited();
+    } else {
+      for (int count = 1; !cur.empty() && count <= max_; ++count) {
+        nxt.clear();
+        for (int q : cur) p_->match(in, q, sc, nxt);
+        unique_ends(nxt);
+        if (count >= min_) out.insert(out.end(), nxt.begin(), nxt.end());
+        cur.swap(nxt);
+      }
     }
-    sc.give_back(3);
+    sc.give_back(2);
   }
   void first(CharSet& fs) const override { p_->first(fs); }
   bool nullable() const override { return min_ == 0 || p_->nullable(); }
@@ -206,6 +220,7 @@ class RepNode : public Node {
  private:
   Pat p_;
   int min_, max_;
+  const SetNode* set_ = nullptr;
 };
 
 }  // namespace

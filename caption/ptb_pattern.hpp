@@ -6,6 +6,7 @@
 // rest matches r2; both need the full set of ends, not just a greedy one, so a backtracking or
 // greedy matcher would not do. Patterns are built once and immutable: matching is thread-safe
 // (all scratch space lives in a caller-owned Scratch).
+#include <algorithm>
 #include <bitset>
 #include <cstdint>
 #include <deque>
@@ -41,7 +42,39 @@ class Scratch {
   }
   void memo_clear() { memo_.clear(); }
 
+  // "Already reached" marks for an unbounded repetition, one table per nesting level, so a
+  // star over a long run costs O(run) rather than O(run^2) (positions relative to `base`).
+  class Visited {
+   public:
+    bool insert(int pos) {  // true if pos was not marked yet
+      const size_t i = static_cast<size_t>(pos - base_);
+      if (i >= stamp_.size()) stamp_.resize(std::max<size_t>(i + 1, stamp_.size() * 2), 0);
+      if (stamp_[i] == gen_) return false;
+      stamp_[i] = gen_;
+      return true;
+    }
+
+   private:
+    friend class Scratch;
+    std::vector<uint32_t> stamp_;
+    uint32_t gen_ = 0;
+    int base_ = 0;
+  };
+  Visited& enter_visited(int base) {
+    if (visit_depth_ == visited_.size()) visited_.emplace_back();
+    Visited& v = visited_[visit_depth_++];
+    if (++v.gen_ == 0) {  // wrapped: clear old marks
+      std::fill(v.stamp_.begin(), v.stamp_.end(), 0u);
+      v.gen_ = 1;
+    }
+    v.base_ = base;
+    return v;
+  }
+  void leave_visited() { --visit_depth_; }
+
  private:
+  std::deque<Visited> visited_;
+  size_t visit_depth_ = 0;
   struct MemoEntry {
     const void* node;
     int pos;

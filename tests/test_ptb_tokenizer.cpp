@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "caption/ptb_lexer.hpp"
 #include "caption/ptb_tokenizer.hpp"
 #include "core/json.hpp"
 
@@ -125,6 +127,33 @@ BOOST_AUTO_TEST_CASE(raw_lexer_output_keeps_punctuation_and_lowercased_brackets)
   BOOST_TEST(pgc::is_ptb_punctuation("-LRB-"));
   BOOST_TEST(!pgc::is_ptb_punctuation("-lrb-"));
   BOOST_TEST(!pgc::is_ptb_punctuation("!!"));
+}
+
+BOOST_AUTO_TEST_CASE(lex_range_reports_a_token_crossing_the_stop) {
+  // The pieces of a parallel run are stitched on this: "\r\n" is one token that starts
+  // before the stop and ends after it.
+  const std::u16string text = u"a b\r\nc";
+  std::vector<pgc::ptb::Token> first, second;
+  BOOST_TEST(pgc::ptb::lex_range(text, 0, 4, first) == 5);
+  BOOST_REQUIRE_EQUAL(first.size(), 3u);
+  BOOST_TEST(first[2].newline);
+  BOOST_TEST(pgc::ptb::lex_range(text, 5, 6, second) == 6);
+  BOOST_REQUIRE_EQUAL(second.size(), 1u);
+  BOOST_TEST((second[0].text == u"c"));
+}
+
+BOOST_AUTO_TEST_CASE(long_runs_without_spaces_stay_fast) {
+  // 10k characters without a space. EMAIL's [^ ...]*@ scans the rest of the run from every
+  // token start (the reference's DFA does the same: quadratic), but a matcher that is cubic
+  // in the run length (as an earlier version was) takes minutes here.
+  std::string s;
+  for (int i = 0; i < 2000; ++i) s += "ab,.-";
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto got = pgc::ptb_tokenize({{s}});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  BOOST_TEST(seconds < 30.0);
+  BOOST_REQUIRE(got.size() == 1 && got[0].size() == 1);
+  BOOST_TEST(!got[0][0].empty());
 }
 
 BOOST_AUTO_TEST_CASE(threads_give_the_sequential_result) {
