@@ -1,12 +1,14 @@
 #include "panoptic/panoptic_io.hpp"
 
-#include <emmintrin.h>
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <png.h>
 #include <spng.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <cerrno>
 #include <cmath>
@@ -575,20 +577,36 @@ bool is_critical(uint32_t type) { return !(type & 0x20000000u); }
 
 // Row filters for 3 bytes a pixel (PNG spec section 9). `up` is the unfiltered row above
 // (zeros for the first row); rows are unfiltered into `cur`.
-void unfilter_sub(const uint8_t* in, uint8_t* cur, size_t n) {
-  std::memcpy(cur, in, 3);
-  for (size_t i = 3; i < n; ++i) cur[i] = uint8_t(in[i] + cur[i - 3]);
+// A pixel as 3 bytes in the low bits of a uint32, and bytewise addition mod 256 of two such.
+uint32_t load_pixel(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16; }
+
+void store_pixel(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v);
+  p[1] = uint8_t(v >> 8);
+  p[2] = uint8_t(v >> 16);
 }
 
-// Explicit SSE2: GCC cannot prove `up` and `cur` apart and leaves the plain loop scalar (it
-// was a third of the decode time; Up is the most common filter in id PNGs).
+uint32_t add_bytes(uint32_t x, uint32_t y) {
+  return ((x & 0x7f7f7fu) + (y & 0x7f7f7fu)) ^ ((x ^ y) & 0x808080u);
+}
+
+void unfilter_sub(const uint8_t* in, uint8_t* cur, size_t n) {
+  uint32_t a = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    a = add_bytes(load_pixel(in + i), a);
+    store_pixel(cur + i, a);
+  }
+}
+
 void unfilter_up(const uint8_t* in, const uint8_t* up, uint8_t* cur, size_t n) {
   size_t i = 0;
+#if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
     __m128i x = _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i)),
                              _mm_loadu_si128(reinterpret_cast<const __m128i*>(up + i)));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(cur + i), x);
   }
+#endif
   for (; i < n; ++i) cur[i] = uint8_t(in[i] + up[i]);
 }
 
@@ -597,40 +615,30 @@ void unfilter_average(const uint8_t* in, const uint8_t* up, uint8_t* cur, size_t
   for (size_t i = 3; i < n; ++i) cur[i] = uint8_t(in[i] + ((cur[i - 3] + up[i]) >> 1));
 }
 
-__m128i load_pixel(const uint8_t* p) {
-  uint32_t v = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16;
-  return _mm_unpacklo_epi8(_mm_cvtsi32_si128(int(v)), _mm_setzero_si128());
+uint8_t paeth_byte(int a, int b, int c) {
+  int p = b - c, q = a - c;
+  int pa = std::abs(p), pb = std::abs(q), pc = std::abs(p + q);
+  return uint8_t(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
 }
 
-void store_pixel(uint8_t* p, __m128i v16) {
-  uint32_t v = uint32_t(_mm_cvtsi128_si32(_mm_packus_epi16(v16, v16)));
-  p[0] = uint8_t(v);
-  p[1] = uint8_t(v >> 8);
-  p[2] = uint8_t(v >> 16);
-}
-
-// Paeth: a pixel depends on its left neighbour, so pixels go one at a time with the 3 bytes
-// in 16-bit SSE2 lanes (the predictor needs signed 9-bit differences).
+// Paeth: a pixel depends on its left neighbour, so pixels go one at a time. Id PNGs are mostly
+// flat: where the pixel above equals the one above-left (b == c) the predictor is the left one
+// (a), where a == c it is b, for every byte; only pixels at segment borders need the full rule.
 void unfilter_paeth(const uint8_t* in, const uint8_t* up, uint8_t* cur, size_t n) {
-  const __m128i zero = _mm_setzero_si128(), low_bytes = _mm_set1_epi16(0xff);
-  __m128i a = zero, c = zero;
+  uint32_t a = 0, c = 0;
   for (size_t i = 0; i < n; i += 3) {
-    __m128i b = load_pixel(up + i);
-    __m128i p = _mm_sub_epi16(b, c), q = _mm_sub_epi16(a, c);  // pa = |p|, pb = |q|
-    __m128i pa = _mm_max_epi16(p, _mm_sub_epi16(zero, p));
-    __m128i pb = _mm_max_epi16(q, _mm_sub_epi16(zero, q));
-    __m128i pq = _mm_add_epi16(p, q);
-    __m128i pc = _mm_max_epi16(pq, _mm_sub_epi16(zero, pq));
-    __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
-    // a if pa is smallest, else b if pb is, else c (the spec's tie order).
-    __m128i use_a = _mm_cmpeq_epi16(pa, smallest);
-    __m128i use_b = _mm_andnot_si128(use_a, _mm_cmpeq_epi16(pb, smallest));
-    __m128i use_c = _mm_andnot_si128(_mm_or_si128(use_a, use_b), _mm_cmpeq_epi16(zero, zero));
-    __m128i pred = _mm_or_si128(_mm_or_si128(_mm_and_si128(use_a, a), _mm_and_si128(use_b, b)),
-                                _mm_and_si128(use_c, c));
-    __m128i x = _mm_and_si128(_mm_add_epi16(load_pixel(in + i), pred), low_bytes);
-    store_pixel(cur + i, x);
-    a = x;
+    uint32_t b = load_pixel(up + i), pred;
+    if (b == c) {
+      pred = a;
+    } else if (a == c) {
+      pred = b;
+    } else {
+      pred = 0;
+      for (int k = 0; k < 24; k += 8)
+        pred |= uint32_t(paeth_byte((a >> k) & 255, (b >> k) & 255, (c >> k) & 255)) << k;
+    }
+    a = add_bytes(load_pixel(in + i), pred);
+    store_pixel(cur + i, a);
     c = b;
   }
 }
