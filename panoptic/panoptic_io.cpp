@@ -578,13 +578,25 @@ bool is_critical(uint32_t type) { return !(type & 0x20000000u); }
 // Row filters for 3 bytes a pixel (PNG spec section 9). `up` is the unfiltered row above
 // (zeros for the first row); rows are unfiltered into `cur`.
 // A pixel as 3 bytes in the low bits of a uint32, and bytewise addition mod 256 of two such.
+// Loads and stores touch a 4th byte (one load, one store instead of three): every buffer the
+// unfilter reads or writes has kPixelSlack bytes after its end, and the byte a store spills
+// into is the next pixel's, written after it.
+constexpr size_t kPixelSlack = 4;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+uint32_t load_pixel(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v & 0xffffffu;
+}
+void store_pixel(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+#else
 uint32_t load_pixel(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16; }
-
 void store_pixel(uint8_t* p, uint32_t v) {
   p[0] = uint8_t(v);
   p[1] = uint8_t(v >> 8);
   p[2] = uint8_t(v >> 16);
 }
+#endif
 
 uint32_t add_bytes(uint32_t x, uint32_t y) {
   return ((x & 0x7f7f7fu) + (y & 0x7f7f7fu)) ^ ((x ^ y) & 0x808080u);
@@ -715,14 +727,15 @@ bool PngDecoder::decode_bytes_fast(const uint8_t* data, size_t size, RgbImage& o
   if (idat_size < 2 || (idat[0] & 0x0f) != 8) return false;
   if ((idat[0] >> 4) < 7 && filtered_size > (size_t(1) << ((idat[0] >> 4) + 8))) return false;
   if (!inflater_) inflater_ = std::make_unique<Inflater>();
-  if (filtered_.size() < filtered_size) filtered_.resize(filtered_size);  // reused: only grows
+  if (filtered_.size() < filtered_size + kPixelSlack)
+    filtered_.resize(filtered_size + kPixelSlack);  // reused: only grows
   size_t consumed = 0, produced = 0;
   if (libdeflate_zlib_decompress_ex(inflater_->d, idat, idat_size, filtered_.data(), filtered_size,
                                     &consumed, &produced) != LIBDEFLATE_SUCCESS ||
       consumed != idat_size || produced != filtered_size)
     return false;
-  if (zero_row_.size() < row_bytes) zero_row_.resize(row_bytes, 0);
-  if (out.rgb.size() < row_bytes * height) out.rgb.resize(row_bytes * height);
+  if (zero_row_.size() < row_bytes + kPixelSlack) zero_row_.resize(row_bytes + kPixelSlack, 0);
+  if (out.rgb.size() < row_bytes * height + kPixelSlack) out.rgb.resize(row_bytes * height + kPixelSlack);
   if (!unfilter_rgb8_rows(filtered_.data(), out.rgb.data(), width, height, zero_row_.data()))
     return false;
   out.width = width;

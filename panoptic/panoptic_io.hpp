@@ -53,7 +53,8 @@ struct PanopticPair {
 std::vector<PanopticPair> pair_annotations(const PanopticJson& gt, const PanopticJson& pred,
                                            std::vector<std::string>* ignored_pred_ids);
 
-// An 8-bit RGB image (3 bytes a pixel, rows packed).
+// An 8-bit RGB image (3 bytes a pixel, rows packed; `rgb` may be longer than pixels() * 3:
+// decoders reuse it and only grow it).
 struct RgbImage {
   uint32_t width = 0, height = 0;
   std::vector<uint8_t> rgb;
