@@ -633,6 +633,14 @@ uint8_t paeth_byte(int a, int b, int c) {
   return uint8_t(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
 }
 
+// Out of line: inlined, its registers pushed the hot loop's state onto the stack.
+__attribute__((noinline)) uint32_t paeth_pixel(uint32_t a, uint32_t b, uint32_t c) {
+  uint32_t pred = 0;
+  for (int k = 0; k < 24; k += 8)
+    pred |= uint32_t(paeth_byte((a >> k) & 255, (b >> k) & 255, (c >> k) & 255)) << k;
+  return pred;
+}
+
 // Paeth: a pixel depends on its left neighbour, so pixels go one at a time. Id PNGs are mostly
 // flat: where the pixel above equals the one above-left (b == c) the predictor is the left one
 // (a), where a == c it is b, for every byte; only pixels at segment borders need the full rule.
@@ -645,9 +653,7 @@ void unfilter_paeth(const uint8_t* in, const uint8_t* up, uint8_t* cur, size_t n
     } else if (a == c) {
       pred = b;
     } else {
-      pred = 0;
-      for (int k = 0; k < 24; k += 8)
-        pred |= uint32_t(paeth_byte((a >> k) & 255, (b >> k) & 255, (c >> k) & 255)) << k;
+      pred = paeth_pixel(a, b, c);
     }
     a = add_bytes(load_pixel(in + i), pred);
     store_pixel(cur + i, a);
