@@ -283,3 +283,26 @@ BOOST_AUTO_TEST_CASE(missing_prediction_needs_allow_missing) {
   BOOST_TEST(part["gcg"]["recall_true_positives"].GetUint64() < full["gcg"]["recall_true_positives"].GetUint64());
   BOOST_TEST(part["pq"]["All"]["rq"].GetDouble() < full["pq"]["All"]["rq"].GetDouble());
 }
+
+// The bundled sample (scripts/demo.sh scores it): valid input, both GT modes run. The sample
+// predicts only caption-referenced segments, so the grounded mode (unreferenced segments become
+// VOID) only removes false negatives and cannot lower RQ-thing.
+BOOST_AUTO_TEST_CASE(bundled_sample_scores) {
+  const fs::path sample = fs::path(PGC_SOURCE_DIR) / "data" / "samples" / "grounded";
+  TempDir tmp("sample");
+  pgc::JsonDoc docs[2];
+  int k = 0;
+  for (const char* mode : {"full", "grounded"}) {
+    const fs::path out = tmp.path / (std::string(mode) + ".json");
+    const Run r = run_pgc("grounded --gt " + q(sample / "gt.jsonl") + " --pred " +
+                              q(sample / "sample_system.pred.jsonl") + " --metrics pq --quiet --gt-mode " + mode +
+                              " --json " + q(out),
+                          tmp.path);
+    BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+    docs[k] = pgc::read_json_file(out.string());
+    BOOST_TEST(docs[k]["pq"]["All"]["n"].GetInt() > 0);
+    ++k;
+  }
+  BOOST_TEST(docs[1]["pq"]["Things"]["rq"].GetDouble() >= docs[0]["pq"]["Things"]["rq"].GetDouble());
+  BOOST_TEST(std::string(docs[1]["signature"].GetString()).find("pq.gt:grounded") != std::string::npos);
+}
