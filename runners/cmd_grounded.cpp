@@ -4,6 +4,7 @@
 // Only wiring: every metric lives in metrics/, the readers in caption/ and panoptic/.
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "core/digest.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
+#include "core/resample.hpp"
 #include "core/results.hpp"
 #include "core/thread_pool.hpp"
 #include "metrics/gcg.hpp"
@@ -262,6 +264,85 @@ JsonValue gcg_json(const GcgResult& g, rapidjson::Document::AllocatorType& a) {
   return o;
 }
 
+// "stats": {"<image id>": {caption: "bleu", "meteor", "rouge", "cider" as `pgc caption`;
+// "pq": {"<cat id>": [tp, fp, fn, iou_sum]}; "gcg": gcg_image_stats_to_json}}, for the metrics
+// computed: enough to recompute every corpus number for any multiset of images (compare, gate).
+JsonValue stats_block(const std::vector<PgcGroundTruth>& gts, const CaptionResult* caption, const GroundedRun& run,
+                      rapidjson::Document::AllocatorType& a) {
+  JsonValue stats(rapidjson::kObjectType);
+  for (size_t i = 0; i < gts.size(); ++i) {
+    JsonValue s(rapidjson::kObjectType);
+    if (caption) {
+      if (!caption->bleu.empty()) {
+        JsonValue arr(rapidjson::kArrayType);
+        for (int64_t x : caption->bleu[i].to_array()) arr.PushBack(JsonValue(static_cast<int64_t>(x)), a);
+        s.AddMember("bleu", arr, a);
+      }
+      if (!caption->rouge.empty()) s.AddMember("rouge", JsonValue(caption->rouge[i]), a);
+      if (!caption->meteor.empty()) {
+        JsonValue arr(rapidjson::kArrayType);
+        for (double x : meteor_stats_to_vector(caption->meteor[i])) arr.PushBack(JsonValue(x), a);
+        s.AddMember("meteor", arr, a);
+      }
+      if (!caption->cider.empty()) s.AddMember("cider", JsonValue(caption->cider[i]), a);
+    }
+    if (!run.pq_per_image.empty()) s.AddMember("pq", run.pq_per_image[i].to_json(a), a);
+    if (!run.gcg.images.empty()) s.AddMember("gcg", gcg_image_stats_to_json(run.gcg.images[i], a), a);
+    stats.AddMember(JsonValue(gts[i].image_id.key.c_str(), a), s, a);
+  }
+  return stats;
+}
+
+std::map<std::string, double> gcg_corpus(const GcgResult& g) {
+  return {{"AP50", g.AP50}, {"AP", g.AP}, {"mIoU", g.mIoU}, {"recall", g.recall}, {"recall_skip", g.recall_skip}};
+}
+
+// compare / gate: rebuild caption, PQ and GCG corpus numbers from a grounded results file. A
+// bootstrap multiset may repeat an image; GCG's AP then ranks the copies as separate images with
+// the same id (file order), which is the natural reading of a resample.
+SampleSet grounded_samples(const JsonValue& results, const std::string& file) {
+  const JsonValue& stats = member(results, "stats", file, "");
+  if (!stats.IsObject() || stats.MemberCount() == 0)
+    throw InputError(file, "stats", "expected per-image statistics {\"<id>\": {...}}");
+  const JsonValue& first = stats.MemberBegin()->value;
+  if (!first.IsObject()) throw InputError(file, "stats", "expected an object per image");
+  SampleSet set;
+  std::vector<CorpusFn> parts;
+  if (first.HasMember("bleu") || first.HasMember("rouge") || first.HasMember("meteor") || first.HasMember("cider"))
+    parts.push_back(CaptionSampleStats::from_results(results, file).corpus_fn());
+  std::vector<PqStats> pq;
+  GcgStats gcg;
+  for (auto m = stats.MemberBegin(); m != stats.MemberEnd(); ++m) {
+    set.ids.emplace_back(m->name.GetString(), m->name.GetStringLength());
+    const std::string item = "stats, image " + set.ids.back();
+    if (first.HasMember("pq")) pq.push_back(PqStats::from_json(member(m->value, "pq", file, item), file, item));
+    if (first.HasMember("gcg")) {
+      try {
+        gcg.images.push_back(gcg_image_stats_from_json(member(m->value, "gcg", file, item)));
+      } catch (const std::invalid_argument& e) {
+        throw InputError(file, item + ", gcg", e.what());
+      }
+    }
+  }
+  if (!pq.empty())
+    parts.push_back(panoptic_corpus_fn(pq, parse_categories(member(results, "categories", file, ""), file)));
+  if (!gcg.images.empty())
+    parts.push_back([gcg](const std::vector<size_t>& samples) {
+      GcgStats chosen;
+      for (size_t i : samples) chosen.images.push_back(gcg.images[i]);
+      return gcg_corpus(gcg_score(chosen));
+    });
+  set.corpus = [parts](const std::vector<size_t>& samples) {
+    std::map<std::string, double> out;
+    for (const auto& f : parts)
+      for (auto& [k, v] : f(samples)) out[k] = v;
+    return out;
+  };
+  return set;
+}
+
+RegisterResampler g_grounded_resampler("grounded", grounded_samples);
+
 void print_group(const char* label, const PqGroupResult& g) {
   if (!g.pq) {
     std::printf("    %-8s %8s %8s %8s %5d\n", label, "-", "-", "-", g.n);
@@ -350,6 +431,8 @@ int run_grounded(GroundedArgs args) {
       doc.AddMember("pq", p, a);
     }
     if (gcg) doc.AddMember("gcg", gcg_json(*gcg, a), a);
+    if (pq) doc.AddMember("categories", categories_to_json(categories, a), a);
+    doc.AddMember("stats", stats_block(gts, caption.get(), run, a), a);
     write_file_atomic(args.json, to_json(doc) + "\n");
   }
   if (args.json != "-") print_table(args, gts.size(), caption.get(), pq.get(), gcg.get(), sig);

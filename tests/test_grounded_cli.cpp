@@ -306,3 +306,40 @@ BOOST_AUTO_TEST_CASE(bundled_sample_scores) {
   BOOST_TEST(docs[1]["pq"]["Things"]["rq"].GetDouble() >= docs[0]["pq"]["Things"]["rq"].GetDouble());
   BOOST_TEST(std::string(docs[1]["signature"].GetString()).find("pq.gt:grounded") != std::string::npos);
 }
+
+// The results' "stats" block alone rebuilds every corpus number (the "grounded" resampler that
+// `pgc compare` / `pgc gate` use): compare's point estimates equal the results file's values.
+BOOST_AUTO_TEST_CASE(stats_block_rebuilds_the_corpus_numbers_for_compare) {
+  TempDir tmp("compare");
+  const fs::path meteor = fs::path(PGC_FIXTURES_DIR) / "caption" / "meteor" / "resources";
+  const fs::path gt = kCases / "real_perturbed" / "gt.jsonl";  // real_perfect has the same GT
+  fs::path outs[2];
+  int k = 0;
+  for (const char* c : {"real_perfect", "real_perturbed"}) {
+    outs[k] = tmp.path / (std::string(c) + ".json");
+    const Run r = run_pgc("grounded --gt " + q(gt) + " --pred " + q(kCases / c / "pred.jsonl") +
+                              " --text-similarity " + q(kCases / c / "text_similarity.json") + " --meteor-data " +
+                              q(meteor) + " --meteor-paraphrase none --quiet --json " + q(outs[k]),
+                          tmp.path);
+    BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+    ++k;
+  }
+  const fs::path cmp = tmp.path / "compare.json";
+  const Run r = run_pgc("compare " + q(outs[0]) + " " + q(outs[1]) +
+                            " --bootstrap 20 --allow-signature-mismatch --json " + q(cmp),
+                        tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0 || r.rc == 1, r.err);  // 1: B is significantly worse (it is)
+  const pgc::JsonDoc c = pgc::read_json_file(cmp.string());
+  for (int side = 0; side < 2; ++side) {
+    const pgc::JsonDoc res = pgc::read_json_file(outs[side].string());
+    const char* s = side == 0 ? "a" : "b";
+    const auto& m = c["metrics"];
+    BOOST_TEST(m["PQ"][s].GetDouble() == res["pq"]["All"]["pq"].GetDouble());
+    BOOST_TEST(m["PQ_th"][s].GetDouble() == res["pq"]["Things"]["pq"].GetDouble());
+    BOOST_TEST(m["PQ_st"][s].GetDouble() == res["pq"]["Stuff"]["pq"].GetDouble());
+    for (const char* g : {"AP50", "AP", "mIoU", "recall", "recall_skip"})
+      BOOST_TEST(m[g][s].GetDouble() == res["gcg"][g].GetDouble(), g);
+    for (const char* g : {"Bleu_4", "METEOR", "ROUGE_L", "CIDEr"})
+      BOOST_TEST(std::fabs(m[g][s].GetDouble() - res["caption"][g].GetDouble()) <= 1e-12, g);
+  }
+}
