@@ -224,6 +224,11 @@ BOOST_AUTO_TEST_CASE(bad_inputs_exit_2_and_write_nothing) {
     const fs::path p = tmp.write("unknown.in", pred_lines + pgc::to_json(d, false) + "\n");
     expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "unknown image id");
   }
+  // The same image twice.
+  {
+    const fs::path p = tmp.write("dup.in", pred_lines + first_line + "\n");
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "duplicate image id");
+  }
   // A malformed line.
   {
     const fs::path p = tmp.write("malformed.in", first_line + "\n{\"image_id\": 5, \"caption\": \n");
