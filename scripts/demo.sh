@@ -13,4 +13,9 @@ for sys in $(ls $S/caption/preds); do
   $PGC caption --refs $S/caption/refs.json --preds $S/caption/preds/$sys --name "$name" \
        --json "$OUT/$name.json" --quiet
 done
+# Grounded captions (caption metrics + PQ of the grounded masks) on the two-image sample; its
+# results go to their own folder so the caption leaderboard below reads caption results only.
+mkdir -p "$OUT/grounded"
+$PGC grounded --gt $S/grounded/gt.jsonl --pred $S/grounded/sample_system.pred.jsonl \
+     --metrics caption,pq --name sample_system --json "$OUT/grounded/grounded-sample.json" --quiet
 $PGC leaderboard "$OUT"/*.json --table caption --with-paper --format md

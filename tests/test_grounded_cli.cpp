@@ -1,0 +1,350 @@
+#define BOOST_TEST_MODULE grounded_cli
+// `pgc grounded` end to end: every case of fixtures/grounded/cases/ (PQ of grounded masks as
+// panopticapi computed it, GCG numbers as GLaMM's evaluate.py computed them with a
+// text-similarity table), caption metrics equal to `pgc caption` on the same captions, and bad
+// inputs (exit 2, one clear line, no output file).
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "caption/pgc_jsonl.hpp"
+#include "core/json.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kCases = fs::path(PGC_FIXTURES_DIR) / "grounded" / "cases";
+const char* kCaseNames[] = {"real_perfect", "real_perturbed", "edge_recall_quirks",
+                            "edge_empty_null", "edge_many_preds", "synth_medium_50"};
+constexpr double kPqTol = 1e-6;   // fixtures/grounded/README.md
+constexpr double kGcgTol = 1e-9;
+
+struct Run {
+  int rc = -1;
+  std::string out, err;
+};
+
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& tag) {
+    path = fs::temp_directory_path() / ("pgc_grounded_cli_" + tag + "_" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path write(const std::string& name, const std::string& content) const {
+    std::ofstream(path / name, std::ios::binary) << content;
+    return path / name;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+Run run_pgc(const std::string& args, const fs::path& logs) {
+  const fs::path out = logs / "stdout.log", err = logs / "stderr.log";
+  const std::string cmd = std::string("'") + PGC_BINARY + "' " + args + " >" + q(out) + " 2>" + q(err);
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+std::string case_args(const fs::path& dir) {
+  return "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") + " --text-similarity " +
+         q(dir / "text_similarity.json") + " --threads 2 --quiet";
+}
+
+void check_close(double got, double want, double tol, const std::string& what) {
+  BOOST_TEST_CONTEXT(what) { BOOST_TEST(std::fabs(got - want) <= tol, got << " vs " << want); }
+}
+
+void check_group(const pgc::JsonValue& got, const pgc::JsonValue& want, const std::string& what) {
+  for (const char* k : {"pq", "sq", "rq"}) check_close(got[k].GetDouble(), want[k].GetDouble(), kPqTol, what + " " + k);
+  BOOST_TEST(got["n"].GetInt() == want["n"].GetInt(), what << " n");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_fixture_case_pq_and_gcg) {
+  for (const char* name : kCaseNames) {
+    BOOST_TEST_CONTEXT(name) {
+      TempDir tmp(name);
+      const fs::path dir = kCases / name;
+      const fs::path out = tmp.path / "result.json";
+      const Run r = run_pgc(case_args(dir) + " --metrics pq,gcg --json " + q(out), tmp.path);
+      BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+      const pgc::JsonDoc got = pgc::read_json_file(out.string());
+      const pgc::JsonDoc want = pgc::read_json_file((dir / "expected.json").string());
+      BOOST_TEST(std::string(got["task"].GetString()) == "grounded");
+      BOOST_TEST(std::string(got["signature"].GetString()).find("recall:stop") != std::string::npos);
+
+      const auto& pq = got["pq"];
+      for (const char* g : {"All", "Things", "Stuff"}) check_group(pq[g], want["pq"][g], g);
+      const auto& want_classes = want["pq"]["per_class"];
+      BOOST_TEST(pq["per_class"].MemberCount() == want_classes.MemberCount());
+      for (const auto& m : want_classes.GetObject()) {
+        const std::string cat = m.name.GetString();
+        BOOST_TEST_CONTEXT("class " << cat) {
+          BOOST_REQUIRE(pq["per_class"].HasMember(cat.c_str()));
+          const auto& c = pq["per_class"][cat.c_str()];
+          for (const char* k : {"pq", "sq", "rq"}) check_close(c[k].GetDouble(), m.value[k].GetDouble(), kPqTol, k);
+        }
+      }
+
+      const auto& gcg = got["gcg"];
+      for (const char* k : {"AP50", "AP", "mIoU", "recall"})
+        check_close(gcg[k].GetDouble(), want["gcg"][k].GetDouble(), kGcgTol, k);
+      BOOST_TEST(gcg["recall_true_positives"].GetUint64() == want["gcg"]["recall_true_positives"].GetUint64());
+      BOOST_TEST(gcg["recall_gt_labels"].GetUint64() == want["gcg"]["recall_gt_labels"].GetUint64());
+      BOOST_REQUIRE(gcg["coco_summary"].Size() == want["gcg"]["coco_summary"].Size());
+      for (rapidjson::SizeType i = 0; i < gcg["coco_summary"].Size(); ++i)
+        check_close(gcg["coco_summary"][i].GetDouble(), want["gcg"]["coco_summary"][i].GetDouble(), kGcgTol,
+                    "coco_summary " + std::to_string(i));
+      BOOST_TEST(gcg["recall_skip"].GetDouble() >= gcg["recall"].GetDouble());
+      BOOST_TEST(!got.HasMember("caption"));  // not asked for
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
+  const fs::path dir = kCases / "synth_medium_50";
+  TempDir tmp("threads");
+  std::string docs[2];
+  for (int t : {1, 2}) {
+    const fs::path out = tmp.path / ("t" + std::to_string(t) + ".json");
+    const Run r = run_pgc("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                              " --text-similarity " + q(dir / "text_similarity.json") + " --metrics pq,gcg --quiet" +
+                              " --threads " + std::to_string(t) + " --json " + q(out),
+                          tmp.path);
+    BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+    const pgc::JsonDoc d = pgc::read_json_file(out.string());
+    docs[t - 1] = pgc::to_json(d["pq"]) + pgc::to_json(d["gcg"]);
+  }
+  BOOST_TEST(docs[0] == docs[1]);
+}
+
+// Caption metrics on the plain captions, GT caption as the single reference: the same numbers
+// as `pgc caption` on the same captions (METEOR with the fixtures' English data, no paraphrases).
+BOOST_AUTO_TEST_CASE(caption_metrics_equal_pgc_caption) {
+  const fs::path dir = kCases / "real_perturbed";
+  TempDir tmp("caption");
+  const fs::path meteor = fs::path(PGC_FIXTURES_DIR) / "caption" / "meteor" / "resources";
+  const std::string meteor_args = " --meteor-data " + q(meteor) + " --meteor-paraphrase none";
+  std::string refs = "{", preds = "{";
+  const auto gts = pgc::read_ground_truth((dir / "gt.jsonl").string());
+  const auto prs = pgc::read_predictions((dir / "pred.jsonl").string());
+  for (size_t i = 0; i < gts.size(); ++i) {
+    pgc::JsonDoc d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    refs += std::string(i ? "," : "") + "\"" + gts[i].image_id.key + "\": [" +
+            pgc::to_json(pgc::JsonValue(gts[i].caption.c_str(), a), false) + "]";
+  }
+  for (size_t i = 0; i < prs.size(); ++i) {
+    pgc::JsonDoc d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    preds += std::string(i ? "," : "") + "\"" + prs[i].image_id.key + "\": " +
+             pgc::to_json(pgc::JsonValue(prs[i].caption.c_str(), a), false);
+  }
+  const fs::path refs_file = tmp.write("refs.json", refs + "}");
+  const fs::path preds_file = tmp.write("preds.json", preds + "}");
+  const fs::path want_out = tmp.path / "caption.json", got_out = tmp.path / "grounded.json";
+  Run r = run_pgc("caption --refs " + q(refs_file) + " --preds " + q(preds_file) + meteor_args + " --quiet --json " +
+                      q(want_out),
+                  tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  r = run_pgc("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") + meteor_args +
+                  " --metrics caption --quiet --json " + q(got_out),
+              tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const pgc::JsonDoc want = pgc::read_json_file(want_out.string());
+  const pgc::JsonDoc got = pgc::read_json_file(got_out.string());
+  BOOST_REQUIRE(got.HasMember("caption"));
+  BOOST_TEST(got["caption"].MemberCount() == 7u);  // Bleu_1..4, METEOR, ROUGE_L, CIDEr
+  for (const auto& m : want["corpus"].GetObject()) {
+    BOOST_TEST_CONTEXT(m.name.GetString()) {
+      BOOST_REQUIRE(got["caption"].HasMember(m.name.GetString()));
+      BOOST_TEST(got["caption"][m.name.GetString()].GetDouble() == m.value.GetDouble());
+    }
+  }
+  BOOST_TEST(!got.HasMember("pq"));
+  BOOST_TEST(!got.HasMember("gcg"));
+}
+
+BOOST_AUTO_TEST_CASE(table_on_stdout) {
+  const fs::path dir = kCases / "real_perfect";
+  TempDir tmp("table");
+  const Run r = run_pgc(case_args(dir) + " --metrics pq,gcg --name mysys", tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  BOOST_TEST(r.out.find("pgc grounded: mysys (2 images)") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("AP50") != std::string::npos);
+  BOOST_TEST(r.out.find("Things") != std::string::npos);
+}
+
+// Each bad input: exit 2, a message naming the problem, nothing written.
+void expect_refused(const std::string& args, const TempDir& tmp, const std::string& message_part) {
+  const fs::path out = tmp.path / "never.json";
+  const Run r = run_pgc(args + " --json " + q(out), tmp.path);
+  BOOST_TEST(r.rc == 2, r.err);
+  BOOST_TEST(r.err.find(message_part) != std::string::npos, r.err);
+  BOOST_TEST(!fs::exists(out));
+  for (const auto& e : fs::directory_iterator(tmp.path))  // no temp leftovers either
+    BOOST_TEST(e.path().filename().string().find("never") == std::string::npos, e.path());
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs_exit_2_and_write_nothing) {
+  const fs::path dir = kCases / "real_perfect";
+  TempDir tmp("bad");
+  const std::string sim = " --text-similarity " + q(dir / "text_similarity.json") + " --metrics pq,gcg --quiet";
+  const std::string pred_lines = slurp(dir / "pred.jsonl");
+  const std::string first_line = pred_lines.substr(0, pred_lines.find('\n'));
+
+  // A prediction for an image the GT does not have.
+  {
+    pgc::JsonDoc d = pgc::parse_json(first_line, "pred");
+    d["image_id"].SetInt64(987654321);
+    const fs::path p = tmp.write("unknown.in", pred_lines + pgc::to_json(d, false) + "\n");
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "unknown image id");
+  }
+  // The same image twice.
+  {
+    const fs::path p = tmp.write("dup.in", pred_lines + first_line + "\n");
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "duplicate image id");
+  }
+  // A malformed line.
+  {
+    const fs::path p = tmp.write("malformed.in", first_line + "\n{\"image_id\": 5, \"caption\": \n");
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "line 2");
+  }
+  // The GT's panoptic PNG is missing (paths are relative to the GT file's folder).
+  {
+    const fs::path g = tmp.write("gt.jsonl", slurp(dir / "gt.jsonl"));
+    expect_refused("grounded --gt " + q(g) + " --pred " + q(dir / "pred.jsonl") + sim, tmp, "panoptic PNG not found");
+    fs::remove(g);
+  }
+  // A phrase with a mask but no category_id (--class-map given).
+  {
+    pgc::JsonDoc d = pgc::parse_json(first_line, "pred");
+    d["phrases"][0].RemoveMember("category_id");
+    const std::string rest = pred_lines.substr(pred_lines.find('\n') + 1);
+    const fs::path p = tmp.write("nocat.in", pgc::to_json(d, false) + "\n" + rest);
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + sim, tmp, "no category_id");
+  }
+  // A similarity table without the pairs the recall examines.
+  {
+    const fs::path s = tmp.write("sim.in", "{\"x|y\": 0.5}");
+    expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                       " --metrics gcg --quiet --text-similarity " + q(s),
+                   tmp, "sim.in");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bert_paths_are_clear_usage_errors) {
+  const fs::path dir = kCases / "real_perfect";
+  TempDir tmp("bert");
+  const std::string base = "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") + " --quiet";
+  expect_refused(base + " --metrics pq --class-map bert", tmp, "--class-map given");
+  expect_refused(base + " --metrics gcg", tmp, "--text-similarity FILE");
+  expect_refused(base + " --metrics pq --bert /nonexistent", tmp, "not built");
+  expect_refused(base + " --metrics pq,bogus", tmp, "unknown metric");
+}
+
+// A GT image without prediction: an error by default; with --allow-missing it is scored as an
+// empty prediction (its GT segments become false negatives, its spans unmatched labels).
+BOOST_AUTO_TEST_CASE(missing_prediction_needs_allow_missing) {
+  const fs::path dir = kCases / "real_perfect";
+  TempDir tmp("missing");
+  const std::string pred_lines = slurp(dir / "pred.jsonl");
+  const fs::path p = tmp.write("one.in", pred_lines.substr(0, pred_lines.find('\n') + 1));
+  const std::string base = "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + " --text-similarity " +
+                           q(dir / "text_similarity.json") + " --metrics pq,gcg --quiet";
+  expect_refused(base, tmp, "no prediction for this ground-truth image");
+  const fs::path out = tmp.path / "partial.json", full_out = tmp.path / "full.json";
+  Run r = run_pgc(base + " --allow-missing --json " + q(out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  r = run_pgc(case_args(dir) + " --metrics pq,gcg --json " + q(full_out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const pgc::JsonDoc part = pgc::read_json_file(out.string());
+  const pgc::JsonDoc full = pgc::read_json_file(full_out.string());
+  BOOST_TEST(part["gcg"]["recall_gt_labels"].GetUint64() == full["gcg"]["recall_gt_labels"].GetUint64());
+  BOOST_TEST(part["gcg"]["recall_true_positives"].GetUint64() < full["gcg"]["recall_true_positives"].GetUint64());
+  BOOST_TEST(part["pq"]["All"]["rq"].GetDouble() < full["pq"]["All"]["rq"].GetDouble());
+}
+
+// The bundled sample (scripts/demo.sh scores it): valid input, both GT modes run. The sample
+// predicts only caption-referenced segments, so the grounded mode (unreferenced segments become
+// VOID) only removes false negatives and cannot lower RQ-thing.
+BOOST_AUTO_TEST_CASE(bundled_sample_scores) {
+  const fs::path sample = fs::path(PGC_SOURCE_DIR) / "data" / "samples" / "grounded";
+  TempDir tmp("sample");
+  pgc::JsonDoc docs[2];
+  int k = 0;
+  for (const char* mode : {"full", "grounded"}) {
+    const fs::path out = tmp.path / (std::string(mode) + ".json");
+    const Run r = run_pgc("grounded --gt " + q(sample / "gt.jsonl") + " --pred " +
+                              q(sample / "sample_system.pred.jsonl") + " --metrics pq --quiet --gt-mode " + mode +
+                              " --json " + q(out),
+                          tmp.path);
+    BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+    docs[k] = pgc::read_json_file(out.string());
+    BOOST_TEST(docs[k]["pq"]["All"]["n"].GetInt() > 0);
+    ++k;
+  }
+  BOOST_TEST(docs[1]["pq"]["Things"]["rq"].GetDouble() >= docs[0]["pq"]["Things"]["rq"].GetDouble());
+  BOOST_TEST(std::string(docs[1]["signature"].GetString()).find("pq.gt:grounded") != std::string::npos);
+}
+
+// The results' "stats" block alone rebuilds every corpus number (the "grounded" resampler that
+// `pgc compare` / `pgc gate` use): compare's point estimates equal the results file's values.
+BOOST_AUTO_TEST_CASE(stats_block_rebuilds_the_corpus_numbers_for_compare) {
+  TempDir tmp("compare");
+  const fs::path meteor = fs::path(PGC_FIXTURES_DIR) / "caption" / "meteor" / "resources";
+  const fs::path gt = kCases / "real_perturbed" / "gt.jsonl";  // real_perfect has the same GT
+  fs::path outs[2];
+  int k = 0;
+  for (const char* c : {"real_perfect", "real_perturbed"}) {
+    outs[k] = tmp.path / (std::string(c) + ".json");
+    const Run r = run_pgc("grounded --gt " + q(gt) + " --pred " + q(kCases / c / "pred.jsonl") +
+                              " --text-similarity " + q(kCases / c / "text_similarity.json") + " --meteor-data " +
+                              q(meteor) + " --meteor-paraphrase none --quiet --json " + q(outs[k]),
+                          tmp.path);
+    BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+    ++k;
+  }
+  const fs::path cmp = tmp.path / "compare.json";
+  const Run r = run_pgc("compare " + q(outs[0]) + " " + q(outs[1]) +
+                            " --bootstrap 20 --allow-signature-mismatch --json " + q(cmp),
+                        tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0 || r.rc == 1, r.err);  // 1: B is significantly worse (it is)
+  const pgc::JsonDoc c = pgc::read_json_file(cmp.string());
+  for (int side = 0; side < 2; ++side) {
+    const pgc::JsonDoc res = pgc::read_json_file(outs[side].string());
+    const char* s = side == 0 ? "a" : "b";
+    const auto& m = c["metrics"];
+    BOOST_TEST(m["PQ"][s].GetDouble() == res["pq"]["All"]["pq"].GetDouble());
+    BOOST_TEST(m["PQ_th"][s].GetDouble() == res["pq"]["Things"]["pq"].GetDouble());
+    BOOST_TEST(m["PQ_st"][s].GetDouble() == res["pq"]["Stuff"]["pq"].GetDouble());
+    for (const char* g : {"AP50", "AP", "mIoU", "recall", "recall_skip"})
+      BOOST_TEST(m[g][s].GetDouble() == res["gcg"][g].GetDouble(), g);
+    for (const char* g : {"Bleu_4", "METEOR", "ROUGE_L", "CIDEr"})
+      BOOST_TEST(std::fabs(m[g][s].GetDouble() - res["caption"][g].GetDouble()) <= 1e-12, g);
+  }
+}
