@@ -229,7 +229,7 @@ RegisterCommand g_caption_command(
                      "/usr/share/wordnet from Debian's wordnet-base)");
       sub.add_option("--meteor-data", args->meteor_data,
                      "folder with METEOR 1.5's English data (english.words, .synsets, .relations, .exceptions, "
-                     "paraphrase-en.gz); default: found in pycocoevalcap's meteor-1.5.jar");
+                     "paraphrase-en.gz); default: pycocoevalcap's meteor-1.5.jar if installed, else pgc's bundled data/meteor");
       sub.add_option("--meteor-paraphrase", args->meteor_paraphrase,
                      "METEOR paraphrase table (gzip), or none for modules exact,stem,synonym only; default: "
                      "paraphrase-en.gz from the METEOR data");

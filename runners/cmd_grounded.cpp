@@ -469,7 +469,7 @@ RegisterCommand g_grounded_command(
                      "panoptic categories JSON (list of {id, name, isthing}) (default: data/panoptic_coco_categories.json, "
                      "COCO's 133)");
       sub.add_option("--meteor-data", args->meteor_data,
-                     "folder with METEOR 1.5's English data (default: found in pycocoevalcap's meteor-1.5.jar)");
+                     "folder with METEOR 1.5's English data (default: pycocoevalcap's meteor-1.5.jar if installed, else pgc's bundled data/meteor)");
       sub.add_option("--meteor-paraphrase", args->meteor_paraphrase,
                      "METEOR paraphrase table (gzip), or none (default: paraphrase-en.gz from the METEOR data)");
       sub.add_option("--name", args->name, "system name recorded in the results (default: the PRED file name)");
