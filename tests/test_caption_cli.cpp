@@ -14,6 +14,7 @@
 
 #include "caption/caption_eval.hpp"
 #include "core/json.hpp"
+#include "tests/cli_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,24 +22,12 @@ namespace {
 
 const fs::path kFixtures = fs::path(PGC_FIXTURES_DIR) / "caption";
 
-struct Run {
-  int rc = -1;
-  std::string out, err;
-};
+using pgc_test::q;
+using pgc_test::Run;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("pgc_caption_cli_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path write(const std::string& name, const std::string& content) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-    return path / name;
-  }
-  // Files in the folder other than the inputs the test wrote (outputs, temp leftovers).
+// A temp folder whose files() counts what a run left behind (inputs the test wrote end in .in).
+struct TempDir : pgc_test::TempDir {
+  TempDir() : pgc_test::TempDir("caption_cli") {}
   size_t files() const {
     size_t n = 0;
     for (auto& e : fs::directory_iterator(path)) n += e.path().extension() != ".in";
@@ -46,27 +35,8 @@ struct TempDir {
   }
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+Run run_pgc(const std::string& args, const TempDir& dir) { return pgc_test::run_pgc_command("caption " + args, dir.path); }
 
-Run run_pgc(const std::string& args, const TempDir& dir) {
-  fs::path out = dir.path / "stdout.log", err = dir.path / "stderr.log";
-  std::string cmd = std::string("'") + PGC_BINARY + "' caption " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 std::string fixture_args(const std::string& c) {
   return "--refs " + q(kFixtures / c / "refs.json") + " --preds " + q(kFixtures / c / "preds.json") +
          " --tokenize none --metrics bleu,rouge,cider --quiet";

@@ -16,6 +16,7 @@
 
 #include "caption/pgc_jsonl.hpp"
 #include "core/json.hpp"
+#include "tests/cli_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,46 +28,12 @@ const char* kCaseNames[] = {"real_perfect", "real_perturbed", "edge_recall_quirk
 constexpr double kPqTol = 1e-6;   // fixtures/grounded/README.md
 constexpr double kGcgTol = 1e-9;
 
-struct Run {
-  int rc = -1;
-  std::string out, err;
-};
+using pgc_test::q;
+using pgc_test::slurp;
+using pgc_test::Run;
+using pgc_test::TempDir;
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::temp_directory_path() / ("pgc_grounded_cli_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path write(const std::string& name, const std::string& content) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-    return path / name;
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
-
-Run run_pgc(const std::string& args, const fs::path& logs) {
-  const fs::path out = logs / "stdout.log", err = logs / "stderr.log";
-  const std::string cmd = std::string("'") + PGC_BINARY + "' " + args + " >" + q(out) + " 2>" + q(err);
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
+Run run_pgc(const std::string& args, const fs::path& logs) { return pgc_test::run_pgc_command(args, logs); }
 
 std::string case_args(const fs::path& dir) {
   return "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") + " --text-similarity " +
