@@ -1,6 +1,7 @@
 #include "models/torch/weights.hpp"
 
-#include <torch/torch.h>
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
 
 #include <cstring>
 #include <map>
@@ -44,7 +45,7 @@ at::Tensor tensor_from_safetensor(const SafeTensor& t, at::ScalarType target) {
   // A fresh tensor and memcpy rather than from_blob: the mapped bytes need not be aligned
   // and must not outlive the file mapping. safetensors is little-endian, as is every host
   // LibTorch runs on.
-  at::Tensor out = torch::empty(at::IntArrayRef(t.shape), torch::TensorOptions().dtype(stored));
+  at::Tensor out = at::empty(at::IntArrayRef(t.shape), at::TensorOptions().dtype(stored));
   if (out.nbytes() != t.nbytes())
     throw InputError(t.file, t.name, "byte size " + std::to_string(t.nbytes()) +
                                          " does not match shape " + shape_text(t.shape));
@@ -111,7 +112,7 @@ size_t WeightBinder::bind(torch::nn::Module& module) const {
       throw InputError(file, name, "missing tensor: the model needs it (" +
                                        shape_text(tensor.sizes()) + ") and the checkpoint lacks it");
 
-  torch::NoGradGuard no_grad;
+  at::NoGradGuard no_grad;
   for (const auto& [name, source] : sources) {
     at::Tensor& target = targets.at(name);
     const at::ScalarType wanted = target.scalar_type();
