@@ -294,7 +294,7 @@ std::vector<std::pair<std::string, double>> caption_corpus_from_stats(
 }
 
 CaptionSampleStats CaptionSampleStats::from_result(const CaptionResult& r) {
-  return CaptionSampleStats{r.ids, r.bleu, r.meteor, r.rouge, r.cider};
+  return CaptionSampleStats{r.ids, r.bleu, r.meteor, r.rouge, r.cider, {}};
 }
 
 CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, const std::string& file) {
