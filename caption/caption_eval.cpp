@@ -173,6 +173,22 @@ CaptionSet ptb_tokenize_set(const CaptionSet& raw, const CaptionEvalOptions& opt
   return out;
 }
 
+// One image's statistics array ("meteor", "capture") of a results file, rebuilt by the metric's
+// own from_vector; a malformed array is an InputError naming the file and the image.
+template <typename FromVector>
+auto stats_from_json(const JsonValue& image, const char* key, const std::string& file, const std::string& item,
+                     FromVector from_vector) -> decltype(from_vector(std::vector<double>{})) {
+  const JsonValue& a = member(image, key, file, item);
+  std::vector<double> v;
+  if (a.IsArray())
+    for (const auto& x : a.GetArray()) v.push_back(get_number(x, file, item + " " + key));
+  try {
+    return from_vector(v);
+  } catch (const std::exception& e) {
+    throw InputError(file, item, "\"" + std::string(key) + "\" statistics: " + e.what());
+  }
+}
+
 }  // namespace
 
 void set_caption_metrics(const std::string& list, CaptionEvalOptions& o) {
@@ -324,26 +340,10 @@ CaptionSampleStats CaptionSampleStats::from_results(const JsonValue& results, co
       s.bleu.push_back(BleuStats::from_array(arr));
     }
     if (has_meteor) {
-      const JsonValue& m2 = member(m->value, "meteor", file, item);
-      std::vector<double> v;
-      if (m2.IsArray())
-        for (const auto& x : m2.GetArray()) v.push_back(get_number(x, file, item + " meteor"));
-      try {
-        s.meteor.push_back(meteor_stats_from_vector(v));
-      } catch (const std::exception& e) {
-        throw InputError(file, item, std::string("\"meteor\" statistics: ") + e.what());
-      }
+      s.meteor.push_back(stats_from_json(m->value, "meteor", file, item, meteor_stats_from_vector));
     }
     if (has_capture) {
-      const JsonValue& c = member(m->value, "capture", file, item);
-      std::vector<double> v;
-      if (c.IsArray())
-        for (const auto& x : c.GetArray()) v.push_back(get_number(x, file, item + " capture"));
-      try {
-        s.capture.push_back(CaptureStats::from_vector(v));
-      } catch (const std::exception& e) {
-        throw InputError(file, item, std::string("\"capture\" statistics: ") + e.what());
-      }
+      s.capture.push_back(stats_from_json(m->value, "capture", file, item, CaptureStats::from_vector));
     }
     if (has_rouge) s.rouge.push_back(get_number(member(m->value, "rouge", file, item), file, item + " rouge"));
     if (has_cider) s.cider.push_back(get_number(member(m->value, "cider", file, item), file, item + " cider"));

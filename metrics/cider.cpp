@@ -5,13 +5,7 @@
 
 #include "core/thread_pool.hpp"
 
-// Parity to the last bit needs every product rounded before it is added, as CPython and numpy
-// compute: no fused multiply-add, even if built with -march flags that enable FMA.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "metrics/strict_fp.hpp"  // parity to the last bit: no fused multiply-add
 
 namespace pgc {
 namespace {
