@@ -1,0 +1,150 @@
+// GPU check driver: runs pgc's LibTorch networks through their torch-free interfaces on a
+// given device and writes the outputs, so tests/gpu/hf_reference.py can compare them with
+// Hugging Face transformers (same random weights) and with pgc's own CPU results. Built only
+// on a machine with a CUDA LibTorch (cmake -DPGC_MODELS_ONLY=ON, see tests/gpu/README.md);
+// not part of CI, whose machines have no GPU.
+//
+//   gpu_compare text bert|mpnet DIR DEVICE IN.json OUT.json     IN: {"texts": [...]}
+//   gpu_compare parse DIR DEVICE BEAMS IN.json OUT.json        IN: {"sentences": [...]}
+//   gpu_compare image inception|dinov2 WEIGHTS CONFIG|- DEVICE N SIZE IN.f32 OUT.f32
+//        IN.f32: N x SIZE x SIZE x 3 float32 in [0,1]; OUT.f32: N x dim float32
+//   gpu_compare speed inception|dinov2 WEIGHTS CONFIG|- DEVICE BATCH SIZE SECONDS
+//        images/s on random inputs (after one warm-up batch); prints one JSON line
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "models/device.hpp"
+#include "models/feature_extractor.hpp"
+#include "models/scene_graph_parser.hpp"
+#include "models/text_encoder.hpp"
+
+namespace {
+
+std::vector<std::string> read_strings(const std::string& file, const char* key) {
+  const pgc::JsonDoc doc = pgc::read_json_file(file);
+  const pgc::JsonValue& arr = pgc::member(doc, key, file, key);
+  std::vector<std::string> out;
+  for (const auto& v : arr.GetArray()) out.push_back(pgc::get_string(v, file, key));
+  return out;
+}
+
+int run_text(const std::string& kind, const std::string& dir, const std::string& device,
+             const std::string& in, const std::string& out) {
+  auto encoder = kind == "bert" ? pgc::load_bert_encoder(dir, device) : pgc::load_mpnet_encoder(dir, device);
+  const auto embeddings = encoder->embed(read_strings(in, "texts"));
+  pgc::JsonDoc doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  pgc::JsonValue rows(rapidjson::kArrayType);
+  for (const auto& e : embeddings) {
+    pgc::JsonValue row(rapidjson::kArrayType);
+    for (float x : e) row.PushBack(static_cast<double>(x), a);
+    rows.PushBack(row, a);
+  }
+  doc.AddMember("embeddings", rows, a);
+  doc.AddMember("name", pgc::JsonValue(encoder->name().c_str(), a), a);
+  pgc::write_file_atomic(out, pgc::to_json(doc, false));
+  return 0;
+}
+
+int run_parse(const std::string& dir, const std::string& device, int beams, const std::string& in,
+              const std::string& out) {
+  pgc::SceneGraphParserOptions options;
+  options.num_beams = beams;
+  auto parser = pgc::load_scene_graph_parser(dir, device, options);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto sentences = read_strings(in, "sentences");
+  const auto graphs = parser->parse(sentences);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  pgc::JsonDoc doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  pgc::JsonValue arr(rapidjson::kArrayType);
+  for (const auto& g : graphs) arr.PushBack(pgc::JsonValue(g.c_str(), a), a);
+  doc.AddMember("graphs", arr, a);
+  doc.AddMember("seconds", s, a);
+  pgc::write_file_atomic(out, pgc::to_json(doc, false));
+  return 0;
+}
+
+std::unique_ptr<pgc::FeatureExtractor> load_extractor(const std::string& kind, const std::string& weights,
+                                                      const std::string& config, const std::string& device) {
+  if (kind == "inception") return pgc::load_inception_fid(weights, device);
+  const pgc::Dinov2Config cfg = config == "-" ? pgc::Dinov2Config{} : pgc::read_dinov2_config(config);
+  return pgc::load_dinov2(weights, cfg, device);
+}
+
+int run_image(const std::string& kind, const std::string& weights, const std::string& config,
+              const std::string& device, int n, int size, const std::string& in, const std::string& out) {
+  auto extractor = load_extractor(kind, weights, config, device);
+  std::ifstream f(in, std::ios::binary);
+  std::vector<pgc::ImageF32> images(n);
+  for (auto& im : images) {
+    im.width = im.height = size;
+    im.rgb.resize(static_cast<size_t>(size) * size * 3);
+    f.read(reinterpret_cast<char*>(im.rgb.data()), static_cast<std::streamsize>(im.rgb.size() * sizeof(float)));
+  }
+  if (!f) throw pgc::InputError(in, "", "shorter than N x SIZE x SIZE x 3 float32");
+  std::vector<float> features;
+  extractor->extract(images, features);
+  std::string bytes(reinterpret_cast<const char*>(features.data()), features.size() * sizeof(float));
+  pgc::write_file_atomic(out, bytes);
+  return 0;
+}
+
+int run_speed(const std::string& kind, const std::string& weights, const std::string& config,
+              const std::string& device, int batch, int size, double seconds) {
+  auto extractor = load_extractor(kind, weights, config, device);
+  std::mt19937 rng(0);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<pgc::ImageF32> images(batch);
+  for (auto& im : images) {
+    im.width = im.height = size;
+    im.rgb.resize(static_cast<size_t>(size) * size * 3);
+    for (float& x : im.rgb) x = u(rng);
+  }
+  std::vector<float> features;
+  extractor->extract(images, features);  // warm-up (CUDA context, cuDNN autotuning)
+  size_t done = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    features.clear();
+    extractor->extract(images, features);
+    done += images.size();
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  std::printf("{\"model\": \"%s\", \"device\": \"%s\", \"batch\": %d, \"size\": %d, \"images_per_s\": %.2f}\n",
+              kind.c_str(), device.c_str(), batch, size, done / elapsed);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  try {
+    // resolve_device also switches TF32 off for CUDA, as the pgc commands do.
+    if (a.size() == 6 && a[0] == "text") a[3] = pgc::resolve_device(a[3]);
+    if (a.size() == 6 && a[0] == "parse") a[2] = pgc::resolve_device(a[2]);
+    if ((a.size() == 9 && a[0] == "image") || (a.size() == 8 && a[0] == "speed")) a[4] = pgc::resolve_device(a[4]);
+    if (a.size() == 6 && a[0] == "text") return run_text(a[1], a[2], a[3], a[4], a[5]);
+    if (a.size() == 6 && a[0] == "parse") return run_parse(a[1], a[2], std::stoi(a[3]), a[4], a[5]);
+    if (a.size() == 9 && a[0] == "image")
+      return run_image(a[1], a[2], a[3], a[4], std::stoi(a[5]), std::stoi(a[6]), a[7], a[8]);
+    if (a.size() == 8 && a[0] == "speed")
+      return run_speed(a[1], a[2], a[3], a[4], std::stoi(a[5]), std::stoi(a[6]), std::stod(a[7]));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpu_compare: %s\n", e.what());
+    return 2;
+  }
+  std::fprintf(stderr, "usage: see the comment at the top of tests/gpu/gpu_compare.cpp\n");
+  return 1;
+}
