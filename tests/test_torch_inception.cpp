@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -302,6 +303,19 @@ BOOST_AUTO_TEST_CASE(fc_head_is_ignored_and_scalar_counters_load) {
   BOOST_TEST(at::equal(features_of(*model, {image}), features_of(fixture_model(), {image})));
 }
 
+BOOST_AUTO_TEST_CASE(batch_norm_counters_may_be_absent) {
+  // Old checkpoints have no num_batches_tracked (PyTorch's loader fills them in); unused in eval.
+  Checkpoint c = fixture_checkpoint();
+  const size_t all = c.size();
+  for (auto it = c.begin(); it != c.end();)
+    it = it->first.find("num_batches_tracked") != std::string::npos ? c.erase(it) : std::next(it);
+  BOOST_REQUIRE_EQUAL(c.size(), all - 94u);  // one per BasicConv2d
+  const std::string path = write_checkpoint("no_counters.safetensors", c);
+  auto model = pgc::load_inception_fid(path, "cpu");
+  const pgc::ImageF32 image = fixture_image("img00_rgb_64x64.png");
+  BOOST_TEST(at::equal(features_of(*model, {image}), features_of(fixture_model(), {image})));
+}
+
 BOOST_AUTO_TEST_CASE(missing_tensor_is_named) {
   Checkpoint c = fixture_checkpoint();
   BOOST_REQUIRE(c.erase("Mixed_6c.branch7x7dbl_3.bn.running_var") == 1u);
@@ -326,6 +340,12 @@ BOOST_AUTO_TEST_CASE(unexpected_tensor_is_named) {
   const std::string path = write_checkpoint("extra.safetensors", c);
   expect_error<pgc::InputError>([&] { pgc::load_inception_fid(path, "cpu"); },
                                 {path, "AuxLogits.conv0.conv.weight", "unexpected"});
+  // Step counters are skipped only where the model has a BatchNorm.
+  Checkpoint d = fixture_checkpoint();
+  d["Mixed_5b.branch1x1.num_batches_tracked"] = d.at("Mixed_5b.branch1x1.bn.num_batches_tracked");
+  const std::string counter_path = write_checkpoint("extra_counter.safetensors", d);
+  expect_error<pgc::InputError>([&] { pgc::load_inception_fid(counter_path, "cpu"); },
+                                {"Mixed_5b.branch1x1.num_batches_tracked", "unexpected"});
 }
 
 BOOST_AUTO_TEST_CASE(bad_device_and_bad_images) {

@@ -14,7 +14,6 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
 #include <torch/nn/module.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
@@ -33,7 +32,27 @@ namespace nn = torch::nn;
 constexpr int64_t kInputSize = 299;
 constexpr int64_t kFeatureDim = 2048;
 
-// torchvision's BasicConv2d: conv without bias -> BatchNorm (eps 0.001, as the TF graph) -> ReLU.
+// BatchNorm2d in eval mode (running statistics), eps 0.001 as in the TF graph. Parameters and
+// buffers as torch.nn.BatchNorm2d's, except num_batches_tracked: it only counts training
+// steps, old checkpoints lack it (PyTorch's loader then fills it in), and writers store it 0-d
+// or as [1]; the loader skips it (see load_inception_fid).
+struct BatchNorm2dImpl : nn::Module {
+  explicit BatchNorm2dImpl(int64_t channels) {
+    weight = register_parameter("weight", at::ones({channels}));
+    bias = register_parameter("bias", at::zeros({channels}));
+    running_mean = register_buffer("running_mean", at::zeros({channels}));
+    running_var = register_buffer("running_var", at::ones({channels}));
+  }
+  at::Tensor forward(const at::Tensor& x) {
+    return at::batch_norm(x, weight, bias, running_mean, running_var, /*training=*/false,
+                          /*momentum=*/0.1, /*eps=*/0.001, /*cudnn_enabled=*/true);
+  }
+
+  at::Tensor weight, bias, running_mean, running_var;
+};
+TORCH_MODULE(BatchNorm2d);
+
+// torchvision's BasicConv2d: conv without bias -> BatchNorm -> ReLU.
 struct BasicConv2dImpl : nn::Module {
   BasicConv2dImpl(int64_t in, int64_t out, std::array<int64_t, 2> kernel, int64_t stride = 1,
                   std::array<int64_t, 2> padding = {0, 0}) {
@@ -42,12 +61,12 @@ struct BasicConv2dImpl : nn::Module {
                                .stride(stride)
                                .padding({padding[0], padding[1]})
                                .bias(false)));
-    bn = register_module("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(out).eps(0.001)));
+    bn = register_module("bn", BatchNorm2d(out));
   }
   at::Tensor forward(const at::Tensor& x) { return bn(conv(x)).relu_(); }
 
   nn::Conv2d conv{nullptr};
-  nn::BatchNorm2d bn{nullptr};
+  BatchNorm2d bn{nullptr};
 };
 TORCH_MODULE(BasicConv2d);
 
@@ -317,20 +336,17 @@ at::Device parse_device(const std::string& device) {
   throw UsageError("inception-fid: device must be cpu or cuda, not '" + device + "'");
 }
 
-// pytorch's state_dict stores each BatchNorm's num_batches_tracked as a 0-d int64; some
-// writers (the fixture's among them) store the same counter with shape [1]. It is unused in
-// eval mode, so the module's buffer takes the checkpoint's shape when both hold one element
-// (any other shape still fails in the binder).
-void match_counter_shapes(nn::Module& net, const SafetensorsCheckpoint& checkpoint) {
-  const std::string suffix = "num_batches_tracked";
-  for (auto& item : net.named_buffers()) {
+// The checkpoint names of the BatchNorm step counters the model leaves out: one
+// `<layer>.num_batches_tracked` per BatchNorm (a counter of any other name stays unexpected).
+std::vector<std::string> batch_norm_counters(nn::Module& net) {
+  const std::string suffix = "running_mean";
+  std::vector<std::string> names;
+  for (const auto& item : net.named_buffers()) {
     const std::string& name = item.key();
-    if (name.size() < suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix))
-      continue;
-    if (!checkpoint.contains(name)) continue;
-    const SafeTensor& stored = checkpoint.tensor(name);
-    if (stored.numel() == 1 && item.value().numel() == 1) item.value().resize_(stored.shape);
+    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      names.push_back(name.substr(0, name.size() - suffix.size()) + "num_batches_tracked");
   }
+  return names;
 }
 
 }  // namespace
@@ -343,12 +359,17 @@ std::unique_ptr<FeatureExtractor> load_inception_fid(const std::string& weights_
   // features mean nothing.
   if (!weights_file.empty()) {
     SafetensorsCheckpoint checkpoint(weights_file);
-    at::NoGradGuard no_grad;
-    match_counter_shapes(*net, checkpoint);
     // Weights stay float32 whatever the file stores (the reference upcasts float16 too).
-    WeightBinder(checkpoint).ignore_prefix("fc.").bind(*net);
+    WeightBinder binder(checkpoint);
+    binder.ignore_prefix("fc.");  // the 1008-class logits head; pool3 comes before it
+    for (const std::string& counter : batch_norm_counters(*net)) binder.ignore(counter);
+    binder.bind(*net);
   }
   net->to(where);
+  // cuDNN may use TF32 for float32 convolutions by default (PyTorch's
+  // torch.backends.cudnn.allow_tf32), ~1e-3 relative on the features; switched off so that
+  // CUDA features agree with the float32 CPU reference. Process-wide setting.
+  if (where.is_cuda()) at::globalContext().setAllowTF32CuDNN(false);
   net->eval();
   return std::make_unique<InceptionFid>(std::move(net), where);
 }
