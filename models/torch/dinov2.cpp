@@ -50,6 +50,10 @@ struct LayerNorm {
   }
 };
 
+struct PatchConv {  // (D, 3, p, p) kernel, stride p
+  at::Tensor weight, bias;
+};
+
 struct Block {
   LayerNorm norm1;
   Linear qkv;                // (3 * D, D): rows are q, k, v, each (heads, head_dim)
@@ -166,7 +170,7 @@ struct Dinov2Network::Impl {
   at::Device device;
   std::string layout;
   at::Tensor cls_token, pos_embed, register_tokens;
-  Linear patch_embed;
+  PatchConv patch_embed;
   std::vector<Block> blocks;
   LayerNorm norm;
 
