@@ -109,16 +109,19 @@ struct NamedTensor {
   std::vector<float> values;
 };
 
-// Writes F32 tensors as a .safetensors file.
-fs::path write_safetensors(const std::string& file, const std::vector<NamedTensor>& tensors) {
+// Writes the tensors as a .safetensors file, stored as F32 or (rounded by LibTorch) F16.
+fs::path write_safetensors(const std::string& file, const std::vector<NamedTensor>& tensors, bool f16 = false) {
   std::string header = "{", data;
   for (const NamedTensor& t : tensors) {
     std::string shape;
     for (int64_t d : t.shape) shape += (shape.empty() ? "" : ",") + std::to_string(d);
     const size_t begin = data.size();
-    data.append(reinterpret_cast<const char*>(t.values.data()), t.values.size() * sizeof(float));
-    header += (header.size() > 1 ? "," : "") + std::string("\"") + t.name + "\":{\"dtype\":\"F32\",\"shape\":[" +
-              shape + "],\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
+    at::Tensor values = at::from_blob(const_cast<float*>(t.values.data()), {static_cast<int64_t>(t.values.size())},
+                                      at::kFloat).to(f16 ? at::kHalf : at::kFloat).contiguous();
+    data.append(static_cast<const char*>(values.data_ptr()), values.nbytes());
+    header += (header.size() > 1 ? "," : "") + std::string("\"") + t.name + "\":{\"dtype\":\"" + (f16 ? "F16" : "F32") +
+              "\",\"shape\":[" + shape + "],\"data_offsets\":[" + std::to_string(begin) + "," +
+              std::to_string(data.size()) + "]}";
   }
   header += "}";
   while (header.size() % 8) header += ' ';
@@ -372,6 +375,20 @@ BOOST_AUTO_TEST_CASE(hf_transformers_names_give_identical_features) {
       BOOST_TEST(features(nested_path.string(), config, images, 2) == want);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(f16_checkpoint_is_widened_exactly) {
+  // An F16 file computes exactly what F32 weights holding the same (rounded) values compute.
+  const std::string model = "dinov2_small_reg4_random";
+  std::vector<NamedTensor> rounded = fixture_tensors(model);
+  for (NamedTensor& t : rounded)
+    for (float& v : t.values) v = static_cast<float>(at::Half(v));
+  const fs::path f16 = write_safetensors("f16.safetensors", fixture_tensors(model), /*f16=*/true);
+  const fs::path f32 = write_safetensors("rounded_f32.safetensors", rounded);
+  const std::vector<pgc::ImageF32> images = {resized_image("img03_rgb_384x512")};
+  const std::vector<float> from_f16 = features(f16.string(), config_of(model), images, 1);
+  BOOST_TEST(from_f16 == features(f32.string(), config_of(model), images, 1));
+  BOOST_TEST(from_f16 != features(weights_of(model), config_of(model), images, 1));  // rounding did happen
 }
 
 BOOST_AUTO_TEST_CASE(loader_rejects_missing_misshaped_unexpected) {
