@@ -58,13 +58,14 @@ bool is_valid_utf8(const std::string& s) {
   }
 }
 
-// tokenizers' is_control: Rust's `is_other()` (Cc, Cf, Cn, Co, Cs) except \t \n \r.
+// tokenizers' is_control: `is_other()` of the unicode_categories crate, except \t \n \r. Its
+// comment says Cc, Cf, Cn, Co, but HF's tokenizer (tokenizers 0.23, checked) keeps unassigned
+// code points (U+0378 stays in the text), so Cn is not dropped here either.
 bool is_control(char32_t c) {
   if (c == U'\t' || c == U'\n' || c == U'\r') return false;
   switch (u_charType(static_cast<UChar32>(c))) {
     case U_CONTROL_CHAR:
     case U_FORMAT_CHAR:
-    case U_UNASSIGNED:
     case U_PRIVATE_USE_CHAR:
     case U_SURROGATE:
       return true;

@@ -3,8 +3,8 @@
 // `AutoTokenizer.from_pretrained("bert-base-uncased")` returns, used by GLaMM's GCG recall),
 // and as MPNetTokenizerFast (all-mpnet-base-v2) does with its own special tokens:
 //   1. special tokens written literally in the text ("[CLS]", "<mask>", ...) are kept whole;
-//   2. BertNormalizer: drop U+0000, U+FFFD and control characters (Unicode category C*, except
-//      \t \n \r), every whitespace -> ' '; spaces around CJK ideographs; with strip_accents
+//   2. BertNormalizer: drop U+0000, U+FFFD and control characters (Unicode categories Cc, Cf,
+//      Co, Cs, except \t \n \r; unassigned code points stay), every whitespace -> ' '; spaces around CJK ideographs; with strip_accents
 //      NFD + drop nonspacing marks (Mn); with lower_case full per-character lowercase;
 //   3. BertPreTokenizer: split on whitespace, every punctuation character (ASCII punctuation
 //      or Unicode P*) is a word of its own;

@@ -126,6 +126,10 @@ BOOST_AUTO_TEST_CASE(control_characters_and_whitespace) {
   BOOST_TEST(t.tokenize(" the\tman\nhello\u00a0world\u3000a\u2028a ") ==
                  (Tokens{"the", "man", "hello", "world", "a", "a"}),
              boost::test_tools::per_element());
+  // Private use (Co) is dropped; an unassigned code point (U+0378) stays, as HF's fast tokenizer
+  // does (checked against tokenizers 0.23): the word is then unknown.
+  BOOST_TEST(t.basic_tokenize("the\ue000man") == (Tokens{"theman"}), boost::test_tools::per_element());
+  BOOST_TEST(t.basic_tokenize("the\u0378man") == (Tokens{"the\u0378man"}), boost::test_tools::per_element());
   BOOST_TEST(t.tokenize("").empty());
   BOOST_TEST(t.tokenize(" \t\u200b ").empty());
 }
