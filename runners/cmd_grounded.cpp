@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
 
 #include "caption/caption_eval.hpp"
+#include "caption/code_points.hpp"
 #include "caption/gcg_input.hpp"
 #include "caption/pgc_jsonl.hpp"
 #include "core/atomic_file.hpp"
@@ -21,16 +23,19 @@
 #include "core/results.hpp"
 #include "core/thread_pool.hpp"
 #include "metrics/gcg.hpp"
+#include "models/device.hpp"
+#include "models/text_encoder.hpp"
 #include "panoptic/grounded_pq.hpp"
 #include "panoptic/panoptic_eval.hpp"
 #include "panoptic/panoptic_io.hpp"
+#include "panoptic/phrase_class_map.hpp"
 #include "runners/command.hpp"
 
 namespace pgc {
 namespace {
 
 struct GroundedArgs {
-  std::string gt, pred, gt_mode = "full", class_map = "given", bert, text_similarity;
+  std::string gt, pred, gt_mode = "full", class_map = "given", bert, text_similarity, device = "auto";
   std::string metrics = "caption,pq,gcg", caption_metrics = "bleu,meteor,rouge,cider";
   std::string categories, meteor_data, meteor_paraphrase, name, json;
   bool allow_missing = false, quiet = false;
@@ -55,18 +60,62 @@ Wanted parse_metrics(const std::string& list) {
   return w;
 }
 
-// The BERT encoder (LibTorch) is not built yet: say what is missing and what works instead.
+// BERT (bert-base-uncased, --bert DIR) maps phrases to classes with --class-map bert and gives
+// the GCG recall its text similarity unless --text-similarity FILE is given.
 void check_bert_needs(const GroundedArgs& args, const Wanted& w) {
-  if (!args.bert.empty())
-    throw UsageError("--bert: the LibTorch BERT encoder (bert-base-uncased) is not built into this pgc yet; "
-                     "use --class-map given (category_id on every phrase) and --text-similarity FILE");
-  if (w.pq && args.class_map == "bert")
-    throw UsageError("--class-map bert needs the LibTorch BERT encoder, which this pgc does not have yet; "
-                     "put category_id on every phrase with a mask and pass --class-map given");
-  if (w.gcg && args.text_similarity.empty())
-    throw UsageError("GCG recall needs BERT text similarity, and the LibTorch BERT encoder is not built into this "
-                     "pgc yet; pass --text-similarity FILE ({\"<gt label>|<pred phrase>\": cosine}) or leave gcg "
-                     "out of --metrics");
+  if (w.pq && args.class_map == "bert" && args.bert.empty())
+    throw UsageError("--class-map bert needs --bert DIR (an HF bert-base-uncased folder: config.json, vocab.txt, "
+                     "model.safetensors)");
+  if (w.gcg && args.text_similarity.empty() && args.bert.empty())
+    throw UsageError("GCG recall needs text similarity: --bert DIR (bert-base-uncased, as GLaMM) or "
+                     "--text-similarity FILE ({\"<gt label>|<pred phrase>\": cosine}), or leave gcg out of --metrics");
+}
+
+bool recall_uses_bert(const GroundedArgs& args, const Wanted& w) { return w.gcg && args.text_similarity.empty(); }
+bool needs_bert(const GroundedArgs& args, const Wanted& w) {
+  return (w.pq && args.class_map == "bert") || recall_uses_bert(args, w);
+}
+
+// --class-map bert: every phrase with a mask gets the class its text is most similar to
+// (pgc_formats.md §7.2), replacing any category_id; a phrase's isthing, when given, restricts
+// the choice to thing or stuff classes. Returns the mapping per prediction (phrase order,
+// -1 for phrases without mask) for the results file.
+std::vector<std::vector<int64_t>> apply_bert_class_map(std::vector<PgcPrediction>& preds, SentenceEncoder& encoder,
+                                                       const std::vector<PqCategory>& categories) {
+  const PhraseClassMap class_map(encoder, categories);
+  std::vector<std::string> texts;
+  std::vector<std::optional<bool>> isthing;
+  for (const auto& p : preds)
+    for (const auto& ph : p.phrases)
+      if (ph.mask) {
+        texts.push_back(ph.text);
+        isthing.push_back(ph.isthing);
+      }
+  const std::vector<int64_t> mapped = class_map.map(texts, isthing);
+  std::vector<std::vector<int64_t>> out;
+  size_t k = 0;
+  for (auto& p : preds) {
+    out.emplace_back();
+    for (auto& ph : p.phrases) {
+      if (ph.mask) ph.category_id = mapped[k++];
+      out.back().push_back(ph.mask ? *ph.category_id : -1);
+    }
+  }
+  return out;
+}
+
+// GLaMM's recall similarity: every GT label (span text) and predicted phrase with a mask,
+// embedded once up front.
+void embed_recall_texts(EmbeddingSimilarity& similarity, const std::vector<PgcGroundTruth>& gts,
+                        const std::vector<const PgcPrediction*>& preds) {
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < gts.size(); ++i) {
+    for (const auto& s : gts[i].spans) texts.push_back(code_point_slice(gts[i].caption, s.start, s.end));
+    if (preds[i])
+      for (const auto& ph : preds[i]->phrases)
+        if (ph.mask) texts.push_back(ph.text);
+  }
+  similarity.add(texts);
 }
 
 // {"<gt label>|<pred phrase>": cosine}; the key splits at its first '|'.
@@ -112,7 +161,7 @@ void precheck(const GroundedArgs& args, const Wanted& w, const std::vector<PgcGr
       if (!ph.category_id)
         throw InputError(args.pred, item,
                          "no category_id: --class-map given needs one on every phrase with a mask "
-                         "(--class-map bert, which maps phrase text to classes, is not built yet)");
+                         "(or map phrase texts to classes with --class-map bert --bert DIR)");
       if (!known.count(*ph.category_id))
         throw InputError(args.pred, item, "category_id " + std::to_string(*ph.category_id) +
                                               " is not one of the panoptic categories");
@@ -231,7 +280,7 @@ CaptionResult score_captions(const GroundedArgs& args, const std::vector<PgcGrou
 }
 
 Signature grounded_signature(const GroundedArgs& args, const Wanted& w, const CaptionResult* caption,
-                             const std::vector<PqCategory>& categories) {
+                             const std::vector<PqCategory>& categories, const SentenceEncoder* bert) {
   Signature sig;
   sig.add("task", "grounded");
   if (caption)
@@ -239,11 +288,13 @@ Signature grounded_signature(const GroundedArgs& args, const Wanted& w, const Ca
   if (w.pq) {
     const Signature pq_sig = panoptic_signature(categories);
     for (const auto& [k, v] : pq_sig.fields()) sig.add("pq." + k, v);
-    sig.add("pq.map", "first-wins,stuff-merged").add("pq.gt", args.gt_mode).add("pq.class", args.class_map);
+    sig.add("pq.map", "first-wins,stuff-merged").add("pq.gt", args.gt_mode);
+    sig.add("pq.class", args.class_map == "bert" ? "mean-cosine," + bert->name() : args.class_map);
   }
   if (w.gcg) {
     sig.add("gcg", "glamm-e74865f").add("cocoeval", "8c9bcc3").add("recall", "stop");
-    sig.add("textsim", "table@" + sha256_file(args.text_similarity).substr(0, 8));
+    sig.add("textsim", recall_uses_bert(args, w) ? "mean-cosine," + bert->name()
+                                                 : "table@" + sha256_file(args.text_similarity).substr(0, 8));
   }
   return sig;
 }
@@ -384,10 +435,14 @@ int run_grounded(GroundedArgs args) {
   const std::string categories_path = args.categories.empty() ? shipped_categories_path() : args.categories;
   const std::vector<PqCategory> categories = w.pq ? read_categories(categories_path) : std::vector<PqCategory>{};
   TextSimilarityTable table;
-  if (w.gcg) table = read_text_similarity(args.text_similarity);
+  if (w.gcg && !recall_uses_bert(args, w)) table = read_text_similarity(args.text_similarity);
+  std::unique_ptr<SentenceEncoder> bert;
+  if (needs_bert(args, w)) bert = load_bert_encoder(args.bert, resolve_device(args.device));
 
   const std::vector<PgcGroundTruth> gts = read_ground_truth(args.gt);
-  const std::vector<PgcPrediction> preds = read_predictions(args.pred);
+  std::vector<PgcPrediction> preds = read_predictions(args.pred);
+  std::vector<std::vector<int64_t>> mapped_classes;
+  if (w.pq && args.class_map == "bert") mapped_classes = apply_bert_class_map(preds, *bert, categories);
   const std::vector<const PgcPrediction*> aligned =
       align_predictions(gts, preds, args.gt, args.pred, args.allow_missing);
   size_t missing = 0;
@@ -398,21 +453,28 @@ int run_grounded(GroundedArgs args) {
   const std::string gt_dir = std::filesystem::path(args.gt).parent_path().string();
   precheck(args, w, gts, aligned, gt_dir, categories);
 
+  std::unique_ptr<EmbeddingSimilarity> bert_similarity;
+  if (recall_uses_bert(args, w)) {
+    bert_similarity = std::make_unique<EmbeddingSimilarity>(*bert);
+    embed_recall_texts(*bert_similarity, gts, aligned);
+  }
   GroundedRun run;
   if (w.pq || w.gcg)
     run = score_images(args, w, gts, aligned, gt_dir, categories,
-                       [&table](const std::string& g, const std::string& p) { return table(g, p); });
+                       [&table, &bert_similarity](const std::string& g, const std::string& p) {
+                         return bert_similarity ? (*bert_similarity)(g, p) : table(g, p);
+                       });
   std::unique_ptr<CaptionResult> caption;
   if (w.caption) caption = std::make_unique<CaptionResult>(score_captions(args, gts, aligned));
   std::unique_ptr<PqResult> pq;
   if (w.pq) pq = std::make_unique<PqResult>(pq_score(sum_stats(run.pq_per_image), categories));
   std::unique_ptr<GcgResult> gcg;
   if (w.gcg) gcg = std::make_unique<GcgResult>(gcg_score(run.gcg));
-  const Signature sig = grounded_signature(args, w, caption.get(), categories);
+  const Signature sig = grounded_signature(args, w, caption.get(), categories, bert.get());
 
   if (!args.json.empty()) {
     std::vector<InputFile> inputs{{"gt", args.gt}, {"pred", args.pred}};
-    if (w.gcg) inputs.push_back({"text_similarity", args.text_similarity});
+    if (w.gcg && !recall_uses_bert(args, w)) inputs.push_back({"text_similarity", args.text_similarity});
     if (w.pq && !args.categories.empty()) inputs.push_back({"categories", args.categories});
     JsonDoc doc = make_results(args.name, "grounded", sig, inputs);
     auto& a = doc.GetAllocator();
@@ -432,6 +494,15 @@ int run_grounded(GroundedArgs args) {
     }
     if (gcg) doc.AddMember("gcg", gcg_json(*gcg, a), a);
     if (pq) doc.AddMember("categories", categories_to_json(categories, a), a);
+    if (!mapped_classes.empty()) {  // --class-map bert: {"<image id>": [category per phrase, null = no mask]}
+      JsonValue m(rapidjson::kObjectType);
+      for (size_t i = 0; i < preds.size(); ++i) {
+        JsonValue row(rapidjson::kArrayType);
+        for (int64_t c : mapped_classes[i]) row.PushBack(c < 0 ? JsonValue() : JsonValue(c), a);
+        m.AddMember(JsonValue(preds[i].image_id.key.c_str(), a), row, a);
+      }
+      doc.AddMember("class_map", m, a);
+    }
     doc.AddMember("stats", stats_block(gts, caption.get(), run, a), a);
     write_file_atomic(args.json, to_json(doc) + "\n");
   }
@@ -454,13 +525,17 @@ RegisterCommand g_grounded_command(
           ->check(CLI::IsMember({"full", "grounded"}))
           ->capture_default_str();
       sub.add_option("--class-map", args->class_map,
-                     "phrase -> class for PQ: given (category_id on every phrase with a mask) or bert (not built yet)")
+                     "phrase -> class for PQ: given (category_id on every phrase with a mask) or bert (each masked "
+                     "phrase's text -> the class name with the largest BERT cosine, pgc_formats.md 7.2; needs --bert)")
           ->check(CLI::IsMember({"given", "bert"}))
           ->capture_default_str();
-      sub.add_option("--bert", args->bert, "bert-base-uncased folder for the BERT encoder (not built yet; default: none)");
+      sub.add_option("--bert", args->bert,
+                     "HF bert-base-uncased folder (config.json, vocab.txt, model.safetensors) for --class-map bert and "
+                     "the GCG recall's text similarity (default: none)");
+      sub.add_option("--device", args->device, "where BERT runs: auto, cpu or cuda")->capture_default_str();
       sub.add_option("--text-similarity", args->text_similarity,
                      "GCG recall's text similarity from a table {\"<gt label>|<pred phrase>\": cosine} instead of "
-                     "BERT (required for gcg until BERT is built; default: none)");
+                     "BERT (default: none, then gcg needs --bert)");
       sub.add_option("--metrics", args->metrics, "comma-separated subset of caption,pq,gcg")->capture_default_str();
       sub.add_option("--caption-metrics", args->caption_metrics,
                      "caption metrics: comma-separated subset of bleu,meteor,rouge,cider")

@@ -224,13 +224,14 @@ BOOST_AUTO_TEST_CASE(bad_inputs_exit_2_and_write_nothing) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(bert_paths_are_clear_usage_errors) {
+BOOST_AUTO_TEST_CASE(bert_paths_need_a_model) {
   const fs::path dir = kCases / "real_perfect";
   TempDir tmp("bert");
   const std::string base = "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") + " --quiet";
-  expect_refused(base + " --metrics pq --class-map bert", tmp, "--class-map given");
+  expect_refused(base + " --metrics pq --class-map bert", tmp, "--bert DIR");
   expect_refused(base + " --metrics gcg", tmp, "--text-similarity FILE");
-  expect_refused(base + " --metrics pq --bert /nonexistent", tmp, "not built");
+  expect_refused(base + " --metrics pq --class-map bert --bert /nonexistent", tmp, "/nonexistent");
+  expect_refused(base + " --metrics gcg --bert /nonexistent", tmp, "/nonexistent");
   expect_refused(base + " --metrics pq,bogus", tmp, "unknown metric");
 }
 

@@ -5,9 +5,6 @@
 #include "models/text_encoder.hpp"
 
 namespace pgc {
-std::unique_ptr<SentenceEncoder> load_bert_encoder(const std::string&, const std::string&) {
-  throw std::runtime_error("BERT not merged yet");
-}
 std::unique_ptr<SentenceEncoder> load_mpnet_encoder(const std::string&, const std::string&) {
   throw std::runtime_error("MPNet not merged yet");
 }
