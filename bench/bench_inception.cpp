@@ -4,7 +4,9 @@
 // built-in input list are written, so they can be compared with pytorch-fid's InceptionV3
 // run on the same weights elsewhere (e.g. on a GPU machine with python torch).
 //
-// Builds with LibTorch + RapidJSON + pgc_core/pgc_models only (no CLI11, Boost, spng).
+// Builds with LibTorch + RapidJSON + pgc_core/pgc_models only (no CLI11, Boost, spng): it
+// links from bench_inception.cpp, core/atomic_file.cpp, core/json.cpp, models/safetensors.cpp
+// and models/torch/{weights,device,inception_fid}.cpp alone.
 // The reference (pytorch-fid on torch 1.13 CPU, batch 1) took 59.97 s for the 11 fixture
 // images on the machine that generated the fixtures (t2i/inception/manifest.json); python
 // torch is not installed here, so there is no same-machine comparison.
