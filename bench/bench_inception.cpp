@@ -42,6 +42,7 @@ const std::string kDefaultWeights;
 
 struct Options {
   std::string weights = kDefaultWeights;
+  bool random_init = false;
   std::string device = "cpu";
   int batch = 8;
   int batches = 3;  // timed batches per input size (after one warm-up batch)
@@ -52,14 +53,15 @@ struct Options {
 void usage() {
   std::printf(
       "usage: bench_inception [options]\n"
-      "  --weights F     safetensors checkpoint (default: %s; \"\" = random init)\n"
+      "  --weights F     safetensors checkpoint (default: %s)\n"
+      "  --random-init   no weights: LibTorch's default initialization (speed only)\n"
       "  --device D      cpu | cuda | auto (default: cpu)\n"
       "  --batch N       images per extract() call (default: 8)\n"
       "  --batches N     timed batches per input size, after one warm-up (default: 3)\n"
       "  --threads N     intra-op threads (default: 0 = one per hardware thread; LibTorch's own\n"
       "                  default counts physical cores only)\n"
       "  --dump-json F   also write the features of the built-in input list to F (default: none)\n",
-      kDefaultWeights.empty() ? "none" : kDefaultWeights.c_str());
+      kDefaultWeights.empty() ? "none, required" : kDefaultWeights.c_str());
 }
 
 Options parse(int argc, char** argv) {
@@ -75,6 +77,8 @@ Options parse(int argc, char** argv) {
       std::exit(0);
     } else if (a == "--weights") {
       o.weights = value();
+    } else if (a == "--random-init") {
+      o.random_init = true;
     } else if (a == "--device") {
       o.device = value();
     } else if (a == "--batch") {
@@ -90,6 +94,8 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.batch < 1 || o.batches < 1) throw std::runtime_error("--batch and --batches must be >= 1");
+  if (o.random_init) o.weights.clear();
+  else if (o.weights.empty()) throw std::runtime_error("--weights F (or --random-init) is required");
   return o;
 }
 
