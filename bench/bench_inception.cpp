@@ -4,7 +4,9 @@
 // built-in input list are written, so they can be compared with pytorch-fid's InceptionV3
 // run on the same weights elsewhere (e.g. on a GPU machine with python torch).
 //
-// Builds with LibTorch + RapidJSON + pgc_core/pgc_models only (no CLI11, Boost, spng).
+// Builds with LibTorch + RapidJSON + pgc_core/pgc_models only (no CLI11, Boost, spng): it
+// links from bench_inception.cpp, core/atomic_file.cpp, core/json.cpp, models/safetensors.cpp
+// and models/torch/{weights,device,inception_fid}.cpp alone.
 // The reference (pytorch-fid on torch 1.13 CPU, batch 1) took 59.97 s for the 11 fixture
 // images on the machine that generated the fixtures (t2i/inception/manifest.json); python
 // torch is not installed here, so there is no same-machine comparison.
@@ -40,6 +42,7 @@ const std::string kDefaultWeights;
 
 struct Options {
   std::string weights = kDefaultWeights;
+  bool random_init = false;
   std::string device = "cpu";
   int batch = 8;
   int batches = 3;  // timed batches per input size (after one warm-up batch)
@@ -50,14 +53,15 @@ struct Options {
 void usage() {
   std::printf(
       "usage: bench_inception [options]\n"
-      "  --weights F     safetensors checkpoint (default: %s; \"\" = random init)\n"
+      "  --weights F     safetensors checkpoint (default: %s)\n"
+      "  --random-init   no weights: LibTorch's default initialization (speed only)\n"
       "  --device D      cpu | cuda | auto (default: cpu)\n"
       "  --batch N       images per extract() call (default: 8)\n"
       "  --batches N     timed batches per input size, after one warm-up (default: 3)\n"
       "  --threads N     intra-op threads (default: 0 = one per hardware thread; LibTorch's own\n"
       "                  default counts physical cores only)\n"
       "  --dump-json F   also write the features of the built-in input list to F (default: none)\n",
-      kDefaultWeights.empty() ? "none" : kDefaultWeights.c_str());
+      kDefaultWeights.empty() ? "none, required" : kDefaultWeights.c_str());
 }
 
 Options parse(int argc, char** argv) {
@@ -73,6 +77,8 @@ Options parse(int argc, char** argv) {
       std::exit(0);
     } else if (a == "--weights") {
       o.weights = value();
+    } else if (a == "--random-init") {
+      o.random_init = true;
     } else if (a == "--device") {
       o.device = value();
     } else if (a == "--batch") {
@@ -88,6 +94,8 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.batch < 1 || o.batches < 1) throw std::runtime_error("--batch and --batches must be >= 1");
+  if (o.random_init) o.weights.clear();
+  else if (o.weights.empty()) throw std::runtime_error("--weights F (or --random-init) is required");
   return o;
 }
 
