@@ -28,13 +28,21 @@ JsonDoc read_tagger_json(const std::string& path, std::string& digests) {
 
 std::string str_of(const JsonValue& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
+bool ascii(const std::string& w) {
+  for (unsigned char c : w)
+    if (c >= 0x80) return false;
+  return true;
+}
+
 // Python slicing word[-3:] by code point.
 std::string last3(const std::string& w) {
+  if (ascii(w)) return w.size() <= 3 ? w : w.substr(w.size() - 3);
   std::u32string u = utf8_to_u32(w);
   return u.size() <= 3 ? w : u32_to_utf8(std::u32string_view(u).substr(u.size() - 3));
 }
 
 std::string first1(const std::string& w) {
+  if (ascii(w)) return w.substr(0, 1);
   std::u32string u = utf8_to_u32(w);
   return u.empty() ? std::string() : u32_to_utf8(std::u32string_view(u).substr(0, 1));
 }

@@ -3,7 +3,9 @@
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
+#include <atomic>
 #include <memory>
+#include <unordered_map>
 #include <stdexcept>
 
 #include "caption/python_str.hpp"
@@ -20,21 +22,42 @@ namespace {
 struct Rule {
   std::unique_ptr<icu::RegexPattern> pattern;
   icu::UnicodeString replacement;  // ICU syntax: $1, $0
+  // Every match contains one of these characters, so the rule is skipped (a speed-up only)
+  // when the text has none of them; empty = always run.
+  std::u16string triggers;
+  uint64_t id = 0;  // unique for the process's lifetime: keys the per-thread matcher cache
 };
 
-Rule make_rule(const char* pattern, const char* replacement, uint32_t flags = 0) {
+Rule make_rule(const char* pattern, const char* replacement, uint32_t flags = 0, const char16_t* triggers = u"") {
   UErrorCode status = U_ZERO_ERROR;
   UParseError pe;
   Rule r;
   r.pattern.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(pattern), flags | UREGEX_UNIX_LINES, pe, status));
   if (U_FAILURE(status)) throw std::logic_error(std::string("bad tokenizer regex: ") + pattern + ": " + u_errorName(status));
   r.replacement = icu::UnicodeString::fromUTF8(replacement);
+  r.triggers = triggers;
+  static std::atomic<uint64_t> next_id{1};
+  r.id = next_id++;
   return r;
 }
 
+bool contains_any(const icu::UnicodeString& text, const std::u16string& chars) {
+  const char16_t* buf = text.getBuffer();
+  for (int32_t i = 0, n = text.length(); i < n; ++i)
+    if (chars.find(buf[i]) != std::u16string::npos) return true;
+  return false;
+}
+
 void apply(const Rule& r, icu::UnicodeString& text) {
+  if (!r.triggers.empty() && !contains_any(text, r.triggers)) return;
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::RegexMatcher> m(r.pattern->matcher(text, status));
+  // One matcher per rule and thread, reset onto each text (creating one costs more than a match).
+  // Keyed by the rule's unique id, never its address, so a new tokenizer never meets a matcher
+  // of a destroyed one's pattern.
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<icu::RegexMatcher>> matchers;
+  std::unique_ptr<icu::RegexMatcher>& m = matchers[r.id];
+  if (!m) m.reset(r.pattern->matcher(status));
+  m->reset(text);
   icu::UnicodeString out = m->replaceAll(r.replacement, status);
   if (U_FAILURE(status)) throw std::runtime_error(std::string("tokenizer regex failed: ") + u_errorName(status));
   text = out;
@@ -44,41 +67,49 @@ void apply(const Rule& r, icu::UnicodeString& text) {
 
 struct TreebankWordTokenizer::Rules {
   std::vector<Rule> starting_quotes, punctuation, ending_quotes, contractions;
+  // What each (case-insensitive) contraction rule's match spells; checked on ASCII text only,
+  // where case-insensitive means ASCII case (Unicode case folding could match e.g. U+017F).
+  std::vector<std::u16string> contraction_literals;
   Rule parens, double_dashes;
 };
 
 TreebankWordTokenizer::TreebankWordTokenizer() : rules_(new Rules) {
   Rules& r = *rules_;
   // STARTING_QUOTES
-  r.starting_quotes.push_back(make_rule("([«“‘„]|[`]+)", " $1 "));
-  r.starting_quotes.push_back(make_rule("^\"", "``"));
-  r.starting_quotes.push_back(make_rule("(``)", " $1 "));
-  r.starting_quotes.push_back(make_rule("([ \\(\\[{<])(\"|'{2})", "$1 `` "));
-  r.starting_quotes.push_back(make_rule("(')(?!re|ve|ll|m|t|s|d|n)(" PY_W ")\\b", "$1 $2", UREGEX_CASE_INSENSITIVE));
+  r.starting_quotes.push_back(make_rule("([«“‘„]|[`]+)", " $1 ", 0, u"«“‘„`"));
+  r.starting_quotes.push_back(make_rule("^\"", "``", 0, u"\""));
+  r.starting_quotes.push_back(make_rule("(``)", " $1 ", 0, u"`"));
+  r.starting_quotes.push_back(make_rule("([ \\(\\[{<])(\"|'{2})", "$1 `` ", 0, u"\"'"));
+  r.starting_quotes.push_back(make_rule("(')(?!re|ve|ll|m|t|s|d|n)(" PY_W ")\\b", "$1 $2", UREGEX_CASE_INSENSITIVE, u"'"));
   // PUNCTUATION
-  r.punctuation.push_back(make_rule("([^\\.])(\\.)([\\]\\)}>\"'»”’ ]*)" PY_S "*$", "$1 $2 $3 "));
-  r.punctuation.push_back(make_rule("([:,])([^\\p{Nd}])", " $1 $2"));
-  r.punctuation.push_back(make_rule("([:,])$", " $1 "));
-  r.punctuation.push_back(make_rule("\\.{2,}", " $0 "));
-  r.punctuation.push_back(make_rule("[;@#\\$%&]", " $0 "));
-  r.punctuation.push_back(make_rule("([^\\.])(\\.)([\\]\\)}>\"']*)" PY_S "*$", "$1 $2$3 "));
-  r.punctuation.push_back(make_rule("[?!]", " $0 "));
-  r.punctuation.push_back(make_rule("([^'])' ", "$1 ' "));
-  r.punctuation.push_back(make_rule("[*]", " $0 "));
-  r.parens = make_rule("[\\]\\[\\(\\)\\{\\}\\<\\>]", " $0 ");
-  r.double_dashes = make_rule("--", " -- ");
+  r.punctuation.push_back(make_rule("([^\\.])(\\.)([\\]\\)}>\"'»”’ ]*)" PY_S "*$", "$1 $2 $3 ", 0, u"."));
+  r.punctuation.push_back(make_rule("([:,])([^\\p{Nd}])", " $1 $2", 0, u":,"));
+  r.punctuation.push_back(make_rule("([:,])$", " $1 ", 0, u":,"));
+  r.punctuation.push_back(make_rule("\\.{2,}", " $0 ", 0, u"."));
+  r.punctuation.push_back(make_rule("[;@#\\$%&]", " $0 ", 0, u";@#$%&"));
+  r.punctuation.push_back(make_rule("([^\\.])(\\.)([\\]\\)}>\"']*)" PY_S "*$", "$1 $2$3 ", 0, u"."));
+  r.punctuation.push_back(make_rule("[?!]", " $0 ", 0, u"?!"));
+  r.punctuation.push_back(make_rule("([^'])' ", "$1 ' ", 0, u"'"));
+  r.punctuation.push_back(make_rule("[*]", " $0 ", 0, u"*"));
+  r.parens = make_rule("[\\]\\[\\(\\)\\{\\}\\<\\>]", " $0 ", 0, u"[](){}<>");
+  r.double_dashes = make_rule("--", " -- ", 0, u"-");
   // ENDING_QUOTES
-  r.ending_quotes.push_back(make_rule("([»”’])", " $1 "));
-  r.ending_quotes.push_back(make_rule("''", " '' "));
-  r.ending_quotes.push_back(make_rule("\"", " '' "));
-  r.ending_quotes.push_back(make_rule("([^' ])('[sS]|'[mM]|'[dD]|') ", "$1 $2 "));
-  r.ending_quotes.push_back(make_rule("([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", "$1 $2 "));
+  r.ending_quotes.push_back(make_rule("([»”’])", " $1 ", 0, u"»”’"));
+  r.ending_quotes.push_back(make_rule("''", " '' ", 0, u"'"));
+  r.ending_quotes.push_back(make_rule("\"", " '' ", 0, u"\""));
+  r.ending_quotes.push_back(make_rule("([^' ])('[sS]|'[mM]|'[dD]|') ", "$1 $2 ", 0, u"'"));
+  r.ending_quotes.push_back(make_rule("([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", "$1 $2 ", 0, u"'"));
   // CONTRACTIONS2, CONTRACTIONS3 (MacIntyre), all case-insensitive
   const uint32_t ci = UREGEX_CASE_INSENSITIVE;
-  for (const char* p : {"\\b(can)(not)\\b", "\\b(d)('ye)\\b", "\\b(gim)(me)\\b", "\\b(gon)(na)\\b",
-                        "\\b(got)(ta)\\b", "\\b(lem)(me)\\b", "\\b(more)('n)\\b", "\\b(wan)(na)(?=" PY_S ")",
-                        " ('t)(is)\\b", " ('t)(was)\\b"})
-    r.contractions.push_back(make_rule(p, " $1 $2 ", ci));
+  const std::pair<const char*, const char16_t*> contractions[] = {
+      {"\\b(can)(not)\\b", u"cannot"}, {"\\b(d)('ye)\\b", u"d'ye"},      {"\\b(gim)(me)\\b", u"gimme"},
+      {"\\b(gon)(na)\\b", u"gonna"},   {"\\b(got)(ta)\\b", u"gotta"},     {"\\b(lem)(me)\\b", u"lemme"},
+      {"\\b(more)('n)\\b", u"more'n"}, {"\\b(wan)(na)(?=" PY_S ")", u"wanna"}, {" ('t)(is)\\b", u" 'tis"},
+      {" ('t)(was)\\b", u" 'twas"}};
+  for (const auto& [pattern, literal] : contractions) {
+    r.contractions.push_back(make_rule(pattern, " $1 $2 ", ci));
+    r.contraction_literals.push_back(literal);
+  }
 }
 
 TreebankWordTokenizer::~TreebankWordTokenizer() { delete rules_; }
@@ -91,7 +122,18 @@ std::vector<std::string> TreebankWordTokenizer::tokenize(const std::string& sent
   apply(rules_->double_dashes, text);
   text = icu::UnicodeString(" ") + text + icu::UnicodeString(" ");
   for (const auto& rule : rules_->ending_quotes) apply(rule, text);
-  for (const auto& rule : rules_->contractions) apply(rule, text);
+  bool ascii = true;
+  for (int32_t i = 0; i < text.length() && ascii; ++i) ascii = text.charAt(i) < 0x80;
+  std::u16string lower;
+  if (ascii) {
+    lower.assign(text.getBuffer(), text.length());
+    for (auto& c : lower)
+      if (c >= 'A' && c <= 'Z') c = c - 'A' + 'a';
+  }
+  for (size_t k = 0; k < rules_->contractions.size(); ++k) {
+    if (ascii && lower.find(rules_->contraction_literals[k]) == std::u16string::npos) continue;
+    apply(rules_->contractions[k], text);
+  }
   std::string utf8;
   text.toUTF8String(utf8);
   return py_split(utf8);
