@@ -134,11 +134,12 @@ CaptureExtraction extract_capture(const CaptionArgs& args, CaptureElementsRun& r
   if (args.capture_mode == "graphs") {
     graphs = read_capture_graph_images(args.refs, args.preds);
   } else {
-    if (args.capture_parser.empty())
-      throw UsageError("--capture-mode full needs --capture-parser DIR (the FACTUAL flan-t5-base-VG-factual-sg "
-                       "model folder: config.json, spiece.model, model.safetensors)");
     CaptionJoinReport dropped;
     CaptionSet set = read_caption_set(args.refs, args.preds, args.allow_missing, &dropped);
+    if (!args.quiet && (dropped.refs_without_pred || dropped.preds_without_ref))
+      std::fprintf(stderr, "pgc caption: --allow-missing: scoring %zu images; dropped %zu reference image(s) "
+                           "with no prediction and %zu prediction(s) with no reference\n",
+                   set.ids.size(), dropped.refs_without_pred, dropped.preds_without_ref);
     SceneGraphParserOptions popt;
     popt.parser_version = args.capture_parser_version;
     popt.length_counts_start_token = !args.capture_beam_len_excludes_start;
@@ -166,6 +167,9 @@ int run_capture(CaptionArgs args) {
   if (args.name.empty()) args.name = std::filesystem::path(args.preds).stem().string();
   if (args.capture_mode != "full" && !args.capture_parser.empty())
     throw UsageError("--capture-parser is only used by --capture-mode full");
+  if (args.capture_mode == "full" && args.capture_parser.empty())
+    throw UsageError("--capture-mode full needs --capture-parser DIR (the FACTUAL flan-t5-base-VG-factual-sg "
+                     "model folder: config.json, spiece.model, model.safetensors)");
   CaptureElementsRun run;
   run.refs_path = args.refs;
   run.preds_path = args.preds;
@@ -174,7 +178,8 @@ int run_capture(CaptionArgs args) {
   run.wordnet_dir = args.wordnet_dir;
   run.threads = args.threads;
   run.mode = args.capture_mode;
-  // Fail on the soft-stage flags before the (slow) extraction.
+  // Fail on the soft-stage flags before the (slow) extraction; keep in step with the soft-stage
+  // sources evaluate_capture_elements accepts (an encoder flag must be allowed here too).
   if (!run.no_soft && run.similarity_path.empty())
     throw UsageError("CAPTURE: the soft stage needs --capture-similarity FILE (the MPNet encoder is not "
                      "available yet), or turn it off with --capture-no-soft");
