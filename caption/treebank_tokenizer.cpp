@@ -3,9 +3,8 @@
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
-#include <atomic>
 #include <memory>
-#include <unordered_map>
+#include <mutex>
 #include <stdexcept>
 
 #include "caption/python_str.hpp"
@@ -25,7 +24,7 @@ struct Rule {
   // Every match contains one of these characters, so the rule is skipped (a speed-up only)
   // when the text has none of them; empty = always run.
   std::u16string triggers;
-  uint64_t id = 0;  // unique for the process's lifetime: keys the per-thread matcher cache
+  size_t index = 0;  // slot of this rule's matcher in a MatcherSet
 };
 
 Rule make_rule(const char* pattern, const char* replacement, uint32_t flags = 0, const char16_t* triggers = u"") {
@@ -36,8 +35,6 @@ Rule make_rule(const char* pattern, const char* replacement, uint32_t flags = 0,
   if (U_FAILURE(status)) throw std::logic_error(std::string("bad tokenizer regex: ") + pattern + ": " + u_errorName(status));
   r.replacement = icu::UnicodeString::fromUTF8(replacement);
   r.triggers = triggers;
-  static std::atomic<uint64_t> next_id{1};
-  r.id = next_id++;
   return r;
 }
 
@@ -48,14 +45,14 @@ bool contains_any(const icu::UnicodeString& text, const std::u16string& chars) {
   return false;
 }
 
-void apply(const Rule& r, icu::UnicodeString& text) {
+// One matcher per rule, reset onto each text (creating a matcher costs more than a match).
+using MatcherSet = std::vector<std::unique_ptr<icu::RegexMatcher>>;
+
+void apply(const Rule& r, icu::UnicodeString& text, MatcherSet& matchers) {
   if (!r.triggers.empty() && !contains_any(text, r.triggers)) return;
   UErrorCode status = U_ZERO_ERROR;
-  // One matcher per rule and thread, reset onto each text (creating one costs more than a match).
-  // Keyed by the rule's unique id, never its address, so a new tokenizer never meets a matcher
-  // of a destroyed one's pattern.
-  thread_local std::unordered_map<uint64_t, std::unique_ptr<icu::RegexMatcher>> matchers;
-  std::unique_ptr<icu::RegexMatcher>& m = matchers[r.id];
+  if (matchers.size() <= r.index) matchers.resize(r.index + 1);
+  std::unique_ptr<icu::RegexMatcher>& m = matchers[r.index];
   if (!m) m.reset(r.pattern->matcher(status));
   m->reset(text);
   icu::UnicodeString out = m->replaceAll(r.replacement, status);
@@ -67,10 +64,26 @@ void apply(const Rule& r, icu::UnicodeString& text) {
 
 struct TreebankWordTokenizer::Rules {
   std::vector<Rule> starting_quotes, punctuation, ending_quotes, contractions;
+  Rule parens, double_dashes;
   // What each (case-insensitive) contraction rule's match spells; checked on ASCII text only,
   // where case-insensitive means ASCII case (Unicode case folding could match e.g. U+017F).
   std::vector<std::u16string> contraction_literals;
-  Rule parens, double_dashes;
+  // Matcher sets for concurrent tokenize() calls, reused; declared last so they go before the
+  // patterns they point to.
+  std::mutex pool_mu;
+  std::vector<std::unique_ptr<MatcherSet>> pool;
+
+  std::unique_ptr<MatcherSet> take() {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (pool.empty()) return std::make_unique<MatcherSet>();
+    std::unique_ptr<MatcherSet> m = std::move(pool.back());
+    pool.pop_back();
+    return m;
+  }
+  void give_back(std::unique_ptr<MatcherSet> m) {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    pool.push_back(std::move(m));
+  }
 };
 
 TreebankWordTokenizer::TreebankWordTokenizer() : rules_(new Rules) {
@@ -110,18 +123,25 @@ TreebankWordTokenizer::TreebankWordTokenizer() : rules_(new Rules) {
     r.contractions.push_back(make_rule(pattern, " $1 $2 ", ci));
     r.contraction_literals.push_back(literal);
   }
+  std::vector<Rule*> all;
+  for (auto* list : {&r.starting_quotes, &r.punctuation, &r.ending_quotes, &r.contractions})
+    for (auto& rule : *list) all.push_back(&rule);
+  all.push_back(&r.parens);
+  all.push_back(&r.double_dashes);
+  for (size_t i = 0; i < all.size(); ++i) all[i]->index = i;
 }
 
 TreebankWordTokenizer::~TreebankWordTokenizer() { delete rules_; }
 
 std::vector<std::string> TreebankWordTokenizer::tokenize(const std::string& sentence) const {
+  std::unique_ptr<MatcherSet> matchers = rules_->take();
   icu::UnicodeString text = icu::UnicodeString::fromUTF8(sentence);
-  for (const auto& rule : rules_->starting_quotes) apply(rule, text);
-  for (const auto& rule : rules_->punctuation) apply(rule, text);
-  apply(rules_->parens, text);
-  apply(rules_->double_dashes, text);
+  for (const auto& rule : rules_->starting_quotes) apply(rule, text, *matchers);
+  for (const auto& rule : rules_->punctuation) apply(rule, text, *matchers);
+  apply(rules_->parens, text, *matchers);
+  apply(rules_->double_dashes, text, *matchers);
   text = icu::UnicodeString(" ") + text + icu::UnicodeString(" ");
-  for (const auto& rule : rules_->ending_quotes) apply(rule, text);
+  for (const auto& rule : rules_->ending_quotes) apply(rule, text, *matchers);
   bool ascii = true;
   for (int32_t i = 0; i < text.length() && ascii; ++i) ascii = text.charAt(i) < 0x80;
   std::u16string lower;
@@ -132,8 +152,9 @@ std::vector<std::string> TreebankWordTokenizer::tokenize(const std::string& sent
   }
   for (size_t k = 0; k < rules_->contractions.size(); ++k) {
     if (ascii && lower.find(rules_->contraction_literals[k]) == std::u16string::npos) continue;
-    apply(rules_->contractions[k], text);
+    apply(rules_->contractions[k], text, *matchers);
   }
+  rules_->give_back(std::move(matchers));
   std::string utf8;
   text.toUTF8String(utf8);
   return py_split(utf8);
