@@ -169,11 +169,17 @@ CaptureResult evaluate_capture_elements(const CaptureElementsRun& run) {
   if (run.no_soft && !run.similarity_path.empty())
     throw UsageError("--capture-similarity and --capture-no-soft exclude each other");
 
-  std::vector<CaptureImage> images = read_capture_images(run.refs_path, run.preds_path);
-  std::unique_ptr<WordNet> wordnet;
+  std::vector<CaptureImage> read_images;
+  if (!run.images) read_images = read_capture_images(run.refs_path, run.preds_path);
+  const std::vector<CaptureImage>& images = run.images ? *run.images : read_images;
+  std::unique_ptr<WordNet> own_wordnet;
+  const WordNet* wordnet = run.wordnet;
   std::unique_ptr<WordNetSynonyms> synonyms;
   if (run.options.synonym_matching) {
-    wordnet = std::make_unique<WordNet>(resolve_wordnet_dir(run.wordnet_dir));
+    if (!wordnet) {
+      own_wordnet = std::make_unique<WordNet>(resolve_wordnet_dir(run.wordnet_dir));
+      wordnet = own_wordnet.get();
+    }
     synonyms = std::make_unique<WordNetSynonyms>(*wordnet);
   }
   std::unique_ptr<SimilarityTable> table;
@@ -189,7 +195,9 @@ CaptureResult evaluate_capture_elements(const CaptureElementsRun& run) {
   } catch (const CaptureReferenceCrash& e) {
     throw InputError(run.preds_path, "", e.what());
   }
-  result.signature = capture_signature(run.options, "elements", wordnet ? wordnet->id() : "", similarity_id);
+  result.signature = capture_signature(run.options, run.mode,
+                                      run.options.synonym_matching && wordnet ? wordnet->id() : "", similarity_id);
+  for (const auto& [key, value] : run.extra_signature) result.signature.add(key, value);
   return result;
 }
 

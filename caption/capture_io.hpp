@@ -15,6 +15,8 @@
 
 namespace pgc {
 
+class WordNet;
+
 // One ELEMENTS object; `item` names it in errors (e.g. `image "7" reference 2`).
 CaptureElements parse_capture_elements(const JsonValue& v, const std::string& file,
                                        const std::string& item);
@@ -38,6 +40,13 @@ struct CaptureElementsRun {
   std::string wordnet_dir;      // "" = $PGC_WORDNET_DIR or /usr/share/wordnet
   int threads = 0;              // 0 = all cores
   CaptureOptions options;
+  // graphs / full modes (caption/capture_text.hpp): the images already extracted (null = read
+  // refs_path / preds_path as ELEMENTS files), the WordNet that lemmatized them (null = load
+  // from wordnet_dir), the mode and the extraction's signature fields.
+  const std::vector<CaptureImage>* images = nullptr;
+  const WordNet* wordnet = nullptr;
+  std::string mode = "elements";
+  std::vector<std::pair<std::string, std::string>> extra_signature;
 };
 
 // Loads WordNet, the inputs and the table, scores, and fills the result's signature.

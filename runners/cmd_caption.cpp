@@ -1,5 +1,5 @@
 // `pgc caption`: caption metrics identical to pycocoevalcap (BLEU@1-4, METEOR, ROUGE-L, CIDEr-D)
-// and CAPTURE (elements mode). Only wiring: reading and scoring live in caption/.
+// and CAPTURE (elements, graphs and full modes). Only wiring: reading and scoring live in caption/.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -7,9 +7,12 @@
 #include "caption/caption_eval.hpp"
 #include "caption/caption_io.hpp"
 #include "caption/capture_io.hpp"
+#include "caption/capture_text.hpp"
+#include "caption/wordnet.hpp"
 #include "core/atomic_file.hpp"
 #include "core/bootstrap.hpp"
 #include "core/error.hpp"
+#include "core/progress.hpp"
 #include "core/resample.hpp"
 #include "core/results.hpp"
 #include "runners/command.hpp"
@@ -21,7 +24,8 @@ struct CaptionArgs {
   std::string refs, preds, tokenize = "ptb", metrics = "bleu,meteor,rouge,cider";
   std::string meteor_data, meteor_paraphrase, name, json;
   std::string capture_mode = "full", capture_similarity, wordnet_dir;
-  bool capture_no_soft = false;
+  std::string nltk_data, capture_parser, capture_parser_version = "v0.5", capture_device = "auto", dump_parse;
+  bool capture_no_soft = false, capture_no_stop_words = false, capture_beam_len_excludes_start = false;
   bool per_image = false, allow_missing = false, quiet = false;
   int threads = 0, bootstrap = 0;
   uint64_t seed = 12345;
@@ -110,18 +114,62 @@ void write_caption_results(const CaptionArgs& args, ScoredCaptions& r, JsonValue
   write_file_atomic(args.json, to_json(doc) + "\n");
 }
 
-// CAPTURE over element files (`--capture-mode elements`): REFS/PREDS hold objects, attributes
-// and relations, not captions, so no other metric can be computed from them in the same run.
+// Extracts the CAPTURE elements of every caption for --capture-mode graphs / full (spec §2):
+// graphs mode reads per-sentence parser outputs, full mode runs the scene-graph parser on the
+// Punkt sentences of every caption. Fills the run's images, WordNet and signature fields.
+struct CaptureExtraction {
+  std::unique_ptr<WordNet> wordnet;
+  std::vector<CaptureImage> images;
+};
+
+CaptureExtraction extract_capture(const CaptionArgs& args, CaptureElementsRun& run) {
+  CaptureExtraction x;
+  x.wordnet = std::make_unique<WordNet>(resolve_wordnet_dir(args.wordnet_dir));
+  std::unique_ptr<CaptureTextPipeline> pipeline = CaptureTextPipeline::load(args.nltk_data, *x.wordnet);
+  const bool stop_words = !args.capture_no_stop_words;
+  run.extra_signature.emplace_back("capture_nltk", pipeline->id());
+  run.extra_signature.emplace_back("capture_lemma", x.wordnet->id());
+  run.extra_signature.emplace_back("capture_stopwords", stop_words ? "capture-0.1.12" : "off");
+  std::vector<CaptureGraphImage> graphs;
+  if (args.capture_mode == "graphs") {
+    graphs = read_capture_graph_images(args.refs, args.preds);
+  } else {
+    CaptionJoinReport dropped;
+    CaptionSet set = read_caption_set(args.refs, args.preds, args.allow_missing, &dropped);
+    if (!args.quiet && (dropped.refs_without_pred || dropped.preds_without_ref))
+      std::fprintf(stderr, "pgc caption: --allow-missing: scoring %zu images; dropped %zu reference image(s) "
+                           "with no prediction and %zu prediction(s) with no reference\n",
+                   set.ids.size(), dropped.refs_without_pred, dropped.preds_without_ref);
+    SceneGraphParserOptions popt;
+    popt.parser_version = args.capture_parser_version;
+    popt.length_counts_start_token = !args.capture_beam_len_excludes_start;
+    std::unique_ptr<SceneGraphParser> parser = load_scene_graph_parser(args.capture_parser, args.capture_device, popt);
+    run.extra_signature.emplace_back("capture_parser", parser->name() + "," + args.capture_parser_version +
+                                                           (popt.length_counts_start_token ? ",len+start" : ",len-start"));
+    size_t captions = 0;
+    for (const auto& r : set.refs) captions += r.size() + 1;
+    Progress progress("CAPTURE parsing", captions, args.quiet);
+    graphs = parse_capture_captions(set.ids, set.refs, set.preds, *pipeline, *parser, [&] { progress.tick(); });
+    progress.done();
+  }
+  x.images = extract_capture_images(graphs, *pipeline, args.threads, stop_words);
+  return x;
+}
+
+// CAPTURE (`--metrics capture`): REFS/PREDS hold scene-graph elements, per-sentence parser
+// outputs or captions (--capture-mode), not only captions, so no other metric is computed in
+// the same run.
 int run_capture(CaptionArgs args) {
   if (args.metrics != "capture")
     throw UsageError("--metrics capture cannot be combined with other metrics: CAPTURE's inputs are "
                      "scene-graph elements (or captions for --capture-mode full); score text metrics in a separate run");
-  if (args.capture_mode != "elements")
-    throw UsageError("--capture-mode " + args.capture_mode +
-                     " needs the FACTUAL T5 scene-graph parser and the text pipeline, which this pgc does not have "
-                     "yet; pass parsed elements with --capture-mode elements");
   if (args.bootstrap < 0) throw UsageError("--bootstrap must be >= 0");
   if (args.name.empty()) args.name = std::filesystem::path(args.preds).stem().string();
+  if (args.capture_mode != "full" && !args.capture_parser.empty())
+    throw UsageError("--capture-parser is only used by --capture-mode full");
+  if (args.capture_mode == "full" && args.capture_parser.empty())
+    throw UsageError("--capture-mode full needs --capture-parser DIR (the FACTUAL flan-t5-base-VG-factual-sg "
+                     "model folder: config.json, spiece.model, model.safetensors)");
   CaptureElementsRun run;
   run.refs_path = args.refs;
   run.preds_path = args.preds;
@@ -129,7 +177,24 @@ int run_capture(CaptionArgs args) {
   run.no_soft = args.capture_no_soft;
   run.wordnet_dir = args.wordnet_dir;
   run.threads = args.threads;
+  run.mode = args.capture_mode;
+  // Fail on the soft-stage flags before the (slow) extraction; keep in step with the soft-stage
+  // sources evaluate_capture_elements accepts (an encoder flag must be allowed here too).
+  if (!run.no_soft && run.similarity_path.empty())
+    throw UsageError("CAPTURE: the soft stage needs --capture-similarity FILE (the MPNet encoder is not "
+                     "available yet), or turn it off with --capture-no-soft");
+  CaptureExtraction extracted;
+  if (args.capture_mode != "elements") {
+    extracted = extract_capture(args, run);
+    run.images = &extracted.images;
+    run.wordnet = extracted.wordnet.get();
+  }
   CaptureResult cr = evaluate_capture_elements(run);
+  if (!args.dump_parse.empty()) {
+    std::vector<CaptureImage> echoed;
+    if (!run.images) echoed = read_capture_images(args.refs, args.preds);
+    write_file_atomic(args.dump_parse, capture_parse_dump(run.images ? *run.images : echoed));
+  }
 
   CaptionSampleStats samples;
   samples.ids = cr.ids;
@@ -217,15 +282,40 @@ RegisterCommand g_caption_command(
                      "comma-separated subset of bleu,meteor,rouge,cider; or capture (alone: its inputs differ)")
           ->capture_default_str();
       sub.add_option("--capture-mode", args->capture_mode,
-                     "CAPTURE input: elements (REFS {\"<id>\": [ELEMENTS, ...]}, PREDS {\"<id>\": ELEMENTS} with "
-                     "objects/attributes/relations); graphs and full (parser output / caption text) are not built yet")
+                     "CAPTURE input: full (caption text as for the other metrics; needs --capture-parser, NLTK data, "
+                     "WordNet), graphs (REFS {\"<id>\": [{\"text\", \"graphs\": [parser output per sentence]}, ...]}, "
+                     "PREDS {\"<id>\": {\"text\", \"graphs\"}}; needs NLTK data, WordNet) or elements (REFS "
+                     "{\"<id>\": [ELEMENTS, ...]}, PREDS {\"<id>\": ELEMENTS} with objects/attributes/relations)")
           ->check(CLI::IsMember({"full", "graphs", "elements"}))
           ->capture_default_str();
       sub.add_option("--capture-similarity", args->capture_similarity,
                      "CAPTURE soft stage from a table {\"<candidate phrase>|<reference phrase>\": cosine} (missing = 0)");
       sub.add_flag("--capture-no-soft", args->capture_no_soft, "CAPTURE without its soft (embedding) stage");
+      sub.add_flag("--capture-no-stop-words", args->capture_no_stop_words,
+                   "CAPTURE graphs/full modes: keep stop-word objects (reference stop_words=False; default: filter)");
+      sub.add_option("--capture-parser", args->capture_parser,
+                     "CAPTURE full mode: FACTUAL scene-graph parser folder (lizhuang144/flan-t5-base-VG-factual-sg: "
+                     "config.json, spiece.model, model.safetensors)");
+      sub.add_option("--capture-parser-version", args->capture_parser_version,
+                     "CAPTURE full mode: FactualSceneGraph input truncation to reproduce: v0.5 (2024, 63 tokens + </s>) "
+                     "or v0.6 (2025+, batch-longest limit)")
+          ->check(CLI::IsMember({"v0.5", "v0.6"}))
+          ->capture_default_str();
+      sub.add_flag("--capture-beam-len-excludes-start", args->capture_beam_len_excludes_start,
+                   "CAPTURE full mode: beam length normalization without the decoder start token (transformers >= "
+                   "~4.37; default: counted, as the 2024 reference)");
+      sub.add_option("--capture-device", args->capture_device, "CAPTURE full mode: parser device auto|cpu|cuda")
+          ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+          ->capture_default_str();
+      sub.add_option("--nltk-data", args->nltk_data,
+                     "CAPTURE graphs/full modes: nltk_data folder with tokenizers/punkt_tab/english/ and "
+                     "taggers/averaged_perceptron_tagger_eng/ (default: $PGC_NLTK_DATA, then $NLTK_DATA, ~/nltk_data, "
+                     "/usr/share/nltk_data, ...)");
+      sub.add_option("--dump-parse", args->dump_parse,
+                     "CAPTURE: write what was extracted from every caption, {\"refs\": {\"<id>\": [ELEMENTS, ...]}, "
+                     "\"preds\": {\"<id>\": ELEMENTS}} (elements-mode format)");
       sub.add_option("--wordnet", args->wordnet_dir,
-                     "WordNet 3.0 dict folder for CAPTURE's synonym stage (default: $PGC_WORDNET_DIR or "
+                     "WordNet 3.0 dict folder for CAPTURE's synonym stage and lemmatizer (default: $PGC_WORDNET_DIR or "
                      "/usr/share/wordnet from Debian's wordnet-base)");
       sub.add_option("--meteor-data", args->meteor_data,
                      "folder with METEOR 1.5's English data (english.words, .synsets, .relations, .exceptions, "
