@@ -307,6 +307,10 @@ PgcGroundTruth parse_ground_truth_line(const std::string& json, const std::strin
     }
     g.spans.push_back(std::move(span));
   }
+  if (const JsonValue* n = find(d, "id_numbering")) {
+    if (!n->IsString()) w.fail("", "\"id_numbering\" must be a string");
+    g.id_numbering.assign(n->GetString(), n->GetStringLength());
+  }
   return g;
 }
 
@@ -425,6 +429,10 @@ std::string ground_truth_to_json_line(const PgcGroundTruth& g) {
     wr.EndObject();
   }
   wr.EndArray();
+  if (!g.id_numbering.empty()) {
+    wr.Key("id_numbering");
+    write_string(wr, g.id_numbering);
+  }
   wr.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

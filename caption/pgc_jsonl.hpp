@@ -64,6 +64,9 @@ struct PgcGroundTruth {
   std::vector<GroundTruthSpan> spans;
   std::string panoptic_png;  // relative to the GT file's folder
   std::vector<PanopticSegmentInfo> segments_info;
+  // How the source caption numbered segments, when the converter had to decide (optional field
+  // "id_numbering", e.g. "legacy-0-based-shifted"); empty = segments_info ids as written.
+  std::string id_numbering;
   size_t line = 0;
 };
 
