@@ -47,6 +47,9 @@ struct GroundTruthSpan {
   size_t start = 0, end = 0;  // code points in the caption
   std::vector<int64_t> segment_ids;
   std::vector<std::string> warnings;
+  // Optional "mask": the union of the span's segments as COCO RLE (written by `pgc convert
+  // --span-masks` for tools without the PNGs; the scorer always uses the panoptic PNG).
+  std::optional<Rle> mask;
 };
 
 struct PanopticSegmentInfo {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "caption/gcg_input.hpp"
 #include "caption/model_output_convert.hpp"
 #include "caption/pancap_convert.hpp"
 #include "caption/pgc_jsonl.hpp"
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 
 struct ConvertArgs {
   std::string from, captions, panoptic_json, panoptic_dir, pred, out, legacy_ids = "error";
-  bool keep_id_strings = false, quiet = false;
+  bool keep_id_strings = false, span_masks = false, quiet = false;
   int threads = 0;
 };
 
@@ -40,9 +41,10 @@ std::string png_path_for(const ConvertArgs& args, const std::string& png) {
   return abs_png.lexically_relative(base.lexically_normal()).generic_string();
 }
 
-// The PNG exists, has the image's size, and holds only ids of segments_info.
-void check_png(const std::string& json, const CocoPanopticImage& im, const std::string& path, PngDecoder& decoder,
-               RgbImage& rgb) {
+// The PNG exists, has the image's size, and holds only ids of segments_info. Returns the
+// row-major id map when `want_ids`.
+std::vector<uint32_t> check_png(const std::string& json, const CocoPanopticImage& im, const std::string& path,
+                                PngDecoder& decoder, RgbImage& rgb, bool want_ids) {
   const std::string item = "image " + im.image_id.key;
   if (!fs::is_regular_file(path)) throw InputError(json, item, "panoptic PNG not found: " + path);
   decoder.decode(path, item, rgb);
@@ -54,15 +56,32 @@ void check_png(const std::string& json, const CocoPanopticImage& im, const std::
   std::unordered_set<uint32_t> listed;
   for (const auto& s : im.segments) listed.insert(static_cast<uint32_t>(s.id));
   uint32_t last = 0;
+  std::vector<uint32_t> ids(want_ids ? rgb.pixels() : 0);
   for (size_t i = 0; i < rgb.pixels(); ++i) {
     const uint8_t* p = &rgb.rgb[3 * i];
     const uint32_t id = p[0] + 256u * p[1] + 65536u * p[2];
+    if (want_ids) ids[i] = id;
     if (id == 0 || id == last) continue;
     if (!listed.count(id))
       throw InputError(json, item,
                        "segment id " + std::to_string(id) + " (" + id_rgb_text(id) + ") is in the panoptic PNG " +
                            path + " but not in segments_info");
     last = id;
+  }
+  return ids;
+}
+
+// Each span's mask = the union of its segments' pixels (COCO RLE, as GLaMM's GT masks).
+void add_span_masks(PgcGroundTruth& g, const std::vector<uint32_t>& ids) {
+  const auto masks = panoptic_segment_masks(ids, g.height, g.width);
+  const Rle empty = rle_from_counts({g.height * g.width}, g.height, g.width);
+  for (auto& span : g.spans) {
+    std::vector<const Rle*> parts;
+    for (int64_t id : span.segment_ids) {
+      const auto it = masks.find(static_cast<uint32_t>(id));
+      if (it != masks.end()) parts.push_back(&it->second);
+    }
+    span.mask = parts.empty() ? empty : rle_merge(parts, false);
   }
 }
 
@@ -105,8 +124,10 @@ int convert_pancap(const ConvertArgs& args) {
   Progress progress("convert", records.size(), args.quiet);
   parallel_for(records.size(), threads, [&](size_t k, int w) {
     const CocoPanopticImage& im = images[image_of[k]];
-    check_png(args.panoptic_json, im, join_path(args.panoptic_dir, im.png), workers[static_cast<size_t>(w)].decoder,
-              workers[static_cast<size_t>(w)].rgb);
+    const std::vector<uint32_t> ids = check_png(args.panoptic_json, im, join_path(args.panoptic_dir, im.png),
+                                                workers[static_cast<size_t>(w)].decoder,
+                                                workers[static_cast<size_t>(w)].rgb, args.span_masks);
+    if (args.span_masks) add_span_masks(records[k], ids);
     progress.tick();
   });
   progress.done();
@@ -170,6 +191,9 @@ RegisterCommand g_convert_command(
                      "out)")
           ->check(CLI::IsMember({"error", "shift", "shift-all", "skip"}))
           ->capture_default_str();
+      sub.add_flag("--span-masks", args->span_masks,
+                   "coconut-pancap: also write each span's mask (union of its segments, COCO RLE) into the GT "
+                   "(default: off; the scorer reads the PNGs)");
       sub.add_option("--pred", args->pred,
                      "glamm/pancaper: model outputs: a folder of per-image .json (GLaMM's output dir), a .jsonl or a "
                      ".json (default: none)");

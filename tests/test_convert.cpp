@@ -105,6 +105,34 @@ BOOST_AUTO_TEST_CASE(pancap_caption_folder_gives_the_fixture_gt) {
   check_same_gt(out, kCases / "real_perfect" / "gt.jsonl");
 }
 
+// --span-masks: each span's mask is the union of its segments, equal to the GT mask GLaMM's
+// evaluator gets for that span (the fixture's glamm/annotations, in GLaMM's span order).
+BOOST_AUTO_TEST_CASE(span_masks_equal_glamm_gt_masks) {
+  TempDir tmp("convert_span_masks");
+  const fs::path out = tmp.path / "gt.jsonl";
+  const Run r = run_pgc(pancap_args(kData / "captions") + " --span-masks --quiet --out " + q(out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const auto gts = pgc::read_ground_truth(out.string());
+  const pgc::JsonDoc glamm =
+      pgc::read_json_file((kCases / "real_perfect" / "glamm" / "annotations" / "val_gcg_coco_mask_gt.json").string());
+  size_t checked = 0;
+  for (const auto& g : gts) {
+    std::vector<const pgc::JsonValue*> anns;
+    for (const auto& a : glamm["annotations"].GetArray())
+      if (std::to_string(a["image_id"].GetInt64()) == g.image_id.key) anns.push_back(&a);
+    const std::vector<size_t> order = pgc::glamm_span_order(g);
+    BOOST_REQUIRE_EQUAL(anns.size(), order.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+      const auto& span = g.spans[order[k]];
+      BOOST_REQUIRE(span.mask.has_value());
+      const auto& seg = (*anns[k])["segmentation"];
+      BOOST_TEST(pgc::rle_to_string(*span.mask) == std::string(seg["counts"].GetString()), "image " << g.image_id.key << " span " << k);
+      ++checked;
+    }
+  }
+  BOOST_TEST(checked > 10u);
+}
+
 // The web-dataset rows, marked up with the spacing deviations of pgc_formats.md §2.2 D1
 // ("<1, 2:phrase >"): same GT.
 BOOST_AUTO_TEST_CASE(pancap_rows_with_spacing_deviations_give_the_fixture_gt) {
