@@ -63,8 +63,7 @@ InterleavedCaption parse_interleaved_output(const std::string& raw, ModelOutputS
   // infer.py: text_output.replace("\n", "").replace("  ", " ").split("ASSISTANT: ")[-1]
   std::u32string t = replace_all(replace_all(utf8_to_code_points(raw), U"\n", U""), U"  ", U" ");
   const std::u32string assistant = U"ASSISTANT: ";
-  for (size_t p = t.rfind(assistant); p != std::u32string::npos; p = std::u32string::npos)
-    t = t.substr(p + assistant.size());
+  if (const size_t p = t.rfind(assistant); p != std::u32string::npos) t = t.substr(p + assistant.size());
 
   InterleavedCaption out;
   // Phrases: re.findall(r'<p>(.*?)</p>') -> content ranges [a, b); b is where "</p>" starts.

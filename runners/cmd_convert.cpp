@@ -95,7 +95,8 @@ LegacyIds legacy_mode(const std::string& s) {
 int convert_pancap(const ConvertArgs& args) {
   if (args.captions.empty() || args.panoptic_json.empty() || args.panoptic_dir.empty())
     throw UsageError("--from coconut-pancap needs --captions, --panoptic-json and --panoptic-dir");
-  if (!args.pred.empty()) throw UsageError("--pred is for --from glamm|pancaper");
+  if (!args.pred.empty() || args.keep_id_strings)
+    throw UsageError("--pred / --keep-id-strings are for --from glamm|pancaper");
   const std::vector<PancapCaption> captions = read_pancap_captions(args.captions);
   const std::vector<CocoPanopticImage> images = read_coco_panoptic_images(args.panoptic_json);
   std::unordered_map<std::string, size_t> by_id;
@@ -150,8 +151,10 @@ int convert_pancap(const ConvertArgs& args) {
 
 int convert_model(const ConvertArgs& args) {
   if (args.pred.empty()) throw UsageError("--from " + args.from + " needs --pred RAW (a .json, .jsonl or a folder)");
-  if (!args.captions.empty() || !args.panoptic_json.empty() || !args.panoptic_dir.empty())
-    throw UsageError("--captions / --panoptic-json / --panoptic-dir are for --from coconut-pancap");
+  if (!args.captions.empty() || !args.panoptic_json.empty() || !args.panoptic_dir.empty() ||
+      args.legacy_ids != "error" || args.span_masks)
+    throw UsageError("--captions / --panoptic-json / --panoptic-dir / --legacy-ids / --span-masks are for --from "
+                     "coconut-pancap");
   ModelConvertOptions opt;
   opt.style = args.from == "pancaper" ? ModelOutputStyle::kPancaper : ModelOutputStyle::kGlamm;
   opt.keep_id_strings = args.keep_id_strings;

@@ -490,6 +490,9 @@ int run_grounded(GroundedArgs args) {
                          "predictions (empty caption, no masks)\n", missing);
   const std::string gt_dir = std::filesystem::path(args.gt).parent_path().string();
   precheck(args, w, gts, aligned, gt_dir, categories);
+  // CAPTURE's element files are read and checked before the long per-image run.
+  std::unique_ptr<CaptureResult> capture;
+  if (w.caption && cw.capture) capture = std::make_unique<CaptureResult>(score_capture(args, gts));
 
   GroundedRun run;
   if (w.pq || w.gcg)
@@ -498,8 +501,6 @@ int run_grounded(GroundedArgs args) {
   std::unique_ptr<CaptionResult> caption;
   if (w.caption && !cw.text_metrics.empty())
     caption = std::make_unique<CaptionResult>(score_captions(args, gts, aligned));
-  std::unique_ptr<CaptureResult> capture;
-  if (w.caption && cw.capture) capture = std::make_unique<CaptureResult>(score_capture(args, gts));
   std::unique_ptr<PqResult> pq;
   if (w.pq) pq = std::make_unique<PqResult>(pq_score(sum_stats(run.pq_per_image), categories));
   std::unique_ptr<GcgResult> gcg;

@@ -421,3 +421,15 @@ BOOST_AUTO_TEST_CASE(pancaper_cli_writes_predictions_and_refuses_bad_records) {
           "{\"image_id\": \"7\", \"caption\": \"a cat\", \"phrases\": [\"a cat\"], \"pred_masks\": []}",
           "1 phrases but 0 masks", "glamm");
 }
+
+// Flags of the other direction are usage errors, not silently ignored.
+BOOST_AUTO_TEST_CASE(flags_of_the_other_source_are_refused) {
+  TempDir tmp("convert_usage");
+  const fs::path out = tmp.path / "never.jsonl";
+  const fs::path glamm = kCases / "real_perfect" / "glamm" / "predictions";
+  expect_refused("convert --from glamm --pred " + q(glamm) + " --legacy-ids shift", out, tmp, "--legacy-ids");
+  expect_refused("convert --from glamm --pred " + q(glamm) + " --span-masks", out, tmp, "--span-masks");
+  expect_refused(pancap_args(kData / "captions") + " --keep-id-strings", out, tmp, "--keep-id-strings");
+  expect_refused("convert --from coconut-pancap --captions " + q(kData / "captions"), out, tmp, "--panoptic-json");
+  expect_refused("convert --from glamm", out, tmp, "--pred");
+}
