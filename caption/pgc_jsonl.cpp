@@ -298,6 +298,14 @@ PgcGroundTruth parse_ground_truth_line(const std::string& json, const std::strin
         w.fail(detail, "segment id " + std::to_string(id.GetInt64()) + " is not in segments_info");
       span.segment_ids.push_back(id.GetInt64());
     }
+    if (const JsonValue* m = find(s, "mask"); m && !m->IsNull()) {
+      bool uncompressed = false;
+      span.mask = read_rle(*m, w, detail, uncompressed);
+      if (span.mask->height != g.height || span.mask->width != g.width)
+        w.fail(detail, "mask size " + std::to_string(span.mask->height) + "x" + std::to_string(span.mask->width) +
+                           " does not match the image size " + std::to_string(g.height) + "x" +
+                           std::to_string(g.width) + " (height x width)");
+    }
     if (const JsonValue* ws = find(s, "warnings")) {
       if (!ws->IsArray()) w.fail(detail, "\"warnings\" must be an array of strings");
       for (const auto& x : ws->GetArray()) {
@@ -306,6 +314,10 @@ PgcGroundTruth parse_ground_truth_line(const std::string& json, const std::strin
       }
     }
     g.spans.push_back(std::move(span));
+  }
+  if (const JsonValue* n = find(d, "id_numbering")) {
+    if (!n->IsString()) w.fail("", "\"id_numbering\" must be a string");
+    g.id_numbering.assign(n->GetString(), n->GetStringLength());
   }
   return g;
 }
@@ -397,6 +409,10 @@ std::string ground_truth_to_json_line(const PgcGroundTruth& g) {
     wr.StartArray();
     for (const std::string& x : s.warnings) write_string(wr, x);
     wr.EndArray();
+    if (s.mask) {
+      wr.Key("mask");
+      write_rle(wr, *s.mask, false);
+    }
     wr.EndObject();
   }
   wr.EndArray();
@@ -425,6 +441,10 @@ std::string ground_truth_to_json_line(const PgcGroundTruth& g) {
     wr.EndObject();
   }
   wr.EndArray();
+  if (!g.id_numbering.empty()) {
+    wr.Key("id_numbering");
+    write_string(wr, g.id_numbering);
+  }
   wr.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }

@@ -47,6 +47,9 @@ struct GroundTruthSpan {
   size_t start = 0, end = 0;  // code points in the caption
   std::vector<int64_t> segment_ids;
   std::vector<std::string> warnings;
+  // Optional "mask": the union of the span's segments as COCO RLE (written by `pgc convert
+  // --span-masks` for tools without the PNGs; the scorer always uses the panoptic PNG).
+  std::optional<Rle> mask;
 };
 
 struct PanopticSegmentInfo {
@@ -64,6 +67,9 @@ struct PgcGroundTruth {
   std::vector<GroundTruthSpan> spans;
   std::string panoptic_png;  // relative to the GT file's folder
   std::vector<PanopticSegmentInfo> segments_info;
+  // How the source caption numbered segments, when the converter had to decide (optional field
+  // "id_numbering", e.g. "legacy-0-based-shifted"); empty = segments_info ids as written.
+  std::string id_numbering;
   size_t line = 0;
 };
 

@@ -13,6 +13,7 @@
 
 #include "caption/caption_eval.hpp"
 #include "caption/code_points.hpp"
+#include "caption/capture_io.hpp"
 #include "caption/gcg_input.hpp"
 #include "caption/pgc_jsonl.hpp"
 #include "core/atomic_file.hpp"
@@ -40,7 +41,31 @@ struct GroundedArgs {
   std::string categories, meteor_data, meteor_paraphrase, name, json;
   bool allow_missing = false, quiet = false;
   int threads = 0;
+  // GCG recall variant (docs/grounded.md): off = only GLaMM's stop-at-first-failure "recall".
+  bool recall_skip = false;
+  // CAPTURE in the caption block (`capture` in --caption-metrics), with pgc caption's flags.
+  std::string capture_mode = "full", capture_elements_gt, capture_elements_pred, capture_similarity, wordnet_dir;
+  bool capture_no_soft = false;
 };
+
+// --caption-metrics splits into pycocoevalcap's metrics (evaluate_captions) and CAPTURE.
+struct CaptionWanted {
+  std::string text_metrics;  // comma list for set_caption_metrics; empty = none
+  bool capture = false;
+};
+
+CaptionWanted split_caption_metrics(const std::string& list) {
+  CaptionWanted c;
+  std::stringstream in(list);
+  std::string m;
+  while (std::getline(in, m, ',')) {
+    if (m == "capture") c.capture = true;
+    else c.text_metrics += (c.text_metrics.empty() ? "" : ",") + m;
+  }
+  if (!c.capture && c.text_metrics.empty())
+    throw UsageError("--caption-metrics: no metric named (choose from bleu,meteor,rouge,cider,capture)");
+  return c;
+}
 
 struct Wanted {
   bool caption = false, pq = false, gcg = false;
@@ -269,7 +294,7 @@ CaptionResult score_captions(const GroundedArgs& args, const std::vector<PgcGrou
     set.preds.push_back(preds[i] ? preds[i]->caption : std::string());
   }
   CaptionEvalOptions opt;
-  set_caption_metrics(args.caption_metrics, opt);
+  set_caption_metrics(split_caption_metrics(args.caption_metrics).text_metrics, opt);
   opt.meteor_data = args.meteor_data;
   opt.meteor_paraphrase = args.meteor_paraphrase;
   opt.threads = args.threads;
@@ -279,12 +304,63 @@ CaptionResult score_captions(const GroundedArgs& args, const std::vector<PgcGrou
   return r;
 }
 
+void check_capture_args(const GroundedArgs& args) {
+  if (args.capture_mode != "elements")
+    throw UsageError("--capture-mode " + args.capture_mode +
+                     " needs the FACTUAL T5 scene-graph parser and the text pipeline, which this pgc does not have "
+                     "yet; pass parsed elements with --capture-mode elements --capture-elements-gt REFS "
+                     "--capture-elements-pred PREDS");
+  if (args.capture_elements_gt.empty() || args.capture_elements_pred.empty())
+    throw UsageError("CAPTURE --capture-mode elements needs --capture-elements-gt REFS and --capture-elements-pred PREDS");
+}
+
+// CAPTURE through the code `pgc caption --metrics capture` runs (caption/capture_io.hpp):
+// elements mode reads REFS {"<image id>": [ELEMENTS, ...]} and PREDS {"<image id>": ELEMENTS},
+// which must cover exactly the GT images. Results come back in GT order; the corpus value is
+// recomputed in that order (the resampler's order), so it equals what `pgc compare` rebuilds.
+// The text modes (full/graphs: scene graphs parsed from the GT and predicted plain captions)
+// plug in here once caption/capture_text lands.
+CaptureResult score_capture(const GroundedArgs& args, const std::vector<PgcGroundTruth>& gts) {
+  CaptureElementsRun run;
+  run.refs_path = args.capture_elements_gt;
+  run.preds_path = args.capture_elements_pred;
+  run.similarity_path = args.capture_similarity;
+  run.no_soft = args.capture_no_soft;
+  run.wordnet_dir = args.wordnet_dir;
+  run.threads = args.threads;
+  CaptureResult cr = evaluate_capture_elements(run);
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < cr.ids.size(); ++i) index.emplace(cr.ids[i], i);
+  std::unordered_set<std::string> gt_ids;
+  CaptureResult out;
+  out.signature = cr.signature;
+  for (const auto& g : gts) {
+    gt_ids.insert(g.image_id.key);
+    const auto it = index.find(g.image_id.key);
+    if (it == index.end())
+      throw InputError(args.capture_elements_gt, "image " + g.image_id.key,
+                       "no CAPTURE elements for this ground-truth image (" + args.gt + " line " +
+                           std::to_string(g.line) + ")");
+    out.ids.push_back(g.image_id.key);
+    out.per_image.push_back(cr.per_image[it->second]);
+    out.stats.push_back(cr.stats[it->second]);
+  }
+  for (const auto& id : cr.ids)
+    if (!gt_ids.count(id))
+      throw InputError(args.capture_elements_gt, "image " + id, "unknown image id (not in " + args.gt + ")");
+  out.corpus = capture_corpus_score(out.stats);
+  return out;
+}
+
 Signature grounded_signature(const GroundedArgs& args, const Wanted& w, const CaptionResult* caption,
-                             const std::vector<PqCategory>& categories, const SentenceEncoder* bert) {
+                             const CaptureResult* capture, const std::vector<PqCategory>& categories,
+                             const SentenceEncoder* bert) {
   Signature sig;
   sig.add("task", "grounded");
   if (caption)
     for (const auto& [k, v] : caption->signature.fields()) sig.add("caption." + k, v);
+  if (capture)
+    for (const auto& [k, v] : capture->signature.fields()) sig.add("capture." + k, v);
   if (w.pq) {
     const Signature pq_sig = panoptic_signature(categories);
     for (const auto& [k, v] : pq_sig.fields()) sig.add("pq." + k, v);
@@ -292,25 +368,25 @@ Signature grounded_signature(const GroundedArgs& args, const Wanted& w, const Ca
     sig.add("pq.class", args.class_map == "bert" ? "mean-cosine," + bert->name() : args.class_map);
   }
   if (w.gcg) {
-    sig.add("gcg", "glamm-e74865f").add("cocoeval", "8c9bcc3").add("recall", "stop");
+    sig.add("gcg", "glamm-e74865f").add("cocoeval", "8c9bcc3").add("recall", args.recall_skip ? "stop+skip" : "stop");
     sig.add("textsim", recall_uses_bert(args, w) ? "mean-cosine," + bert->name()
                                                  : "table@" + sha256_file(args.text_similarity).substr(0, 8));
   }
   return sig;
 }
 
-JsonValue gcg_json(const GcgResult& g, rapidjson::Document::AllocatorType& a) {
+JsonValue gcg_json(const GcgResult& g, bool recall_skip, rapidjson::Document::AllocatorType& a) {
   JsonValue o(rapidjson::kObjectType);
   o.AddMember("AP50", g.AP50, a);
   o.AddMember("AP", g.AP, a);
   o.AddMember("mIoU", g.mIoU, a);
   o.AddMember("recall", g.recall, a);
-  o.AddMember("recall_skip", g.recall_skip, a);
+  if (recall_skip) o.AddMember("recall_skip", g.recall_skip, a);
   JsonValue summary(rapidjson::kArrayType);
   for (double x : g.coco_summary) summary.PushBack(x, a);
   o.AddMember("coco_summary", summary, a);
   o.AddMember("recall_true_positives", g.recall_true_positives, a);
-  o.AddMember("recall_skip_true_positives", g.recall_skip_true_positives, a);
+  if (recall_skip) o.AddMember("recall_skip_true_positives", g.recall_skip_true_positives, a);
   o.AddMember("recall_gt_labels", g.recall_gt_labels, a);
   return o;
 }
@@ -318,8 +394,8 @@ JsonValue gcg_json(const GcgResult& g, rapidjson::Document::AllocatorType& a) {
 // "stats": {"<image id>": {caption: "bleu", "meteor", "rouge", "cider" as `pgc caption`;
 // "pq": {"<cat id>": [tp, fp, fn, iou_sum]}; "gcg": gcg_image_stats_to_json}}, for the metrics
 // computed: enough to recompute every corpus number for any multiset of images (compare, gate).
-JsonValue stats_block(const std::vector<PgcGroundTruth>& gts, const CaptionResult* caption, const GroundedRun& run,
-                      rapidjson::Document::AllocatorType& a) {
+JsonValue stats_block(const std::vector<PgcGroundTruth>& gts, const CaptionResult* caption,
+                      const CaptureResult* capture, const GroundedRun& run, rapidjson::Document::AllocatorType& a) {
   JsonValue stats(rapidjson::kObjectType);
   for (size_t i = 0; i < gts.size(); ++i) {
     JsonValue s(rapidjson::kObjectType);
@@ -337,6 +413,11 @@ JsonValue stats_block(const std::vector<PgcGroundTruth>& gts, const CaptionResul
       }
       if (!caption->cider.empty()) s.AddMember("cider", JsonValue(caption->cider[i]), a);
     }
+    if (capture) {
+      JsonValue arr(rapidjson::kArrayType);
+      for (double x : capture->stats[i].to_vector()) arr.PushBack(JsonValue(x), a);
+      s.AddMember("capture", arr, a);
+    }
     if (!run.pq_per_image.empty()) s.AddMember("pq", run.pq_per_image[i].to_json(a), a);
     if (!run.gcg.images.empty()) s.AddMember("gcg", gcg_image_stats_to_json(run.gcg.images[i], a), a);
     stats.AddMember(JsonValue(gts[i].image_id.key.c_str(), a), s, a);
@@ -344,8 +425,10 @@ JsonValue stats_block(const std::vector<PgcGroundTruth>& gts, const CaptionResul
   return stats;
 }
 
-std::map<std::string, double> gcg_corpus(const GcgResult& g) {
-  return {{"AP50", g.AP50}, {"AP", g.AP}, {"mIoU", g.mIoU}, {"recall", g.recall}, {"recall_skip", g.recall_skip}};
+std::map<std::string, double> gcg_corpus(const GcgResult& g, bool recall_skip) {
+  std::map<std::string, double> out{{"AP50", g.AP50}, {"AP", g.AP}, {"mIoU", g.mIoU}, {"recall", g.recall}};
+  if (recall_skip) out["recall_skip"] = g.recall_skip;
+  return out;
 }
 
 // compare / gate: rebuild caption, PQ and GCG corpus numbers from a grounded results file. A
@@ -359,7 +442,8 @@ SampleSet grounded_samples(const JsonValue& results, const std::string& file) {
   if (!first.IsObject()) throw InputError(file, "stats", "expected an object per image");
   SampleSet set;
   std::vector<CorpusFn> parts;
-  if (first.HasMember("bleu") || first.HasMember("rouge") || first.HasMember("meteor") || first.HasMember("cider"))
+  if (first.HasMember("bleu") || first.HasMember("rouge") || first.HasMember("meteor") || first.HasMember("cider") ||
+      first.HasMember("capture"))
     parts.push_back(CaptionSampleStats::from_results(results, file).corpus_fn());
   std::vector<PqStats> pq;
   GcgStats gcg;
@@ -377,11 +461,15 @@ SampleSet grounded_samples(const JsonValue& results, const std::string& file) {
   }
   if (!pq.empty())
     parts.push_back(panoptic_corpus_fn(pq, parse_categories(member(results, "categories", file, ""), file)));
+  // recall_skip only where the run asked for it (--recall-skip put it in the "gcg" block).
+  const auto gcg_block = results.FindMember("gcg");
+  const bool recall_skip = gcg_block != results.MemberEnd() && gcg_block->value.IsObject() &&
+                           gcg_block->value.HasMember("recall_skip");
   if (!gcg.images.empty())
-    parts.push_back([gcg](const std::vector<size_t>& samples) {
+    parts.push_back([gcg, recall_skip](const std::vector<size_t>& samples) {
       GcgStats chosen;
       for (size_t i : samples) chosen.images.push_back(gcg.images[i]);
-      return gcg_corpus(gcg_score(chosen));
+      return gcg_corpus(gcg_score(chosen), recall_skip);
     });
   set.corpus = [parts](const std::vector<size_t>& samples) {
     std::map<std::string, double> out;
@@ -402,14 +490,14 @@ void print_group(const char* label, const PqGroupResult& g) {
   std::printf("    %-8s %8.3f %8.3f %8.3f %5d\n", label, 100 * *g.pq, 100 * *g.sq, 100 * *g.rq, g.n);
 }
 
-void print_table(const GroundedArgs& args, size_t n, const CaptionResult* caption, const PqResult* pq,
-                 const GcgResult* gcg, const Signature& sig) {
+void print_table(const GroundedArgs& args, size_t n, const CaptionResult* caption, const CaptureResult* capture,
+                 const PqResult* pq, const GcgResult* gcg, const Signature& sig) {
   std::printf("pgc grounded: %s (%zu images)\n", args.name.c_str(), n);
-  if (caption) {
-    std::printf("  caption\n");
+  if (caption || capture) std::printf("  caption\n");
+  if (caption)
     for (size_t m = 0; m < caption->metrics.size(); ++m)
       std::printf("    %-8s %.6f\n", caption->metrics[m].c_str(), caption->corpus[m]);
-  }
+  if (capture) std::printf("    %-8s %.6f\n", "CAPTURE", capture->corpus);
   if (pq) {
     std::printf("  PQ of grounded masks (gt-mode %s, x100)\n    %-8s %8s %8s %8s %5s\n", args.gt_mode.c_str(), "", "PQ",
                 "SQ", "RQ", "N");
@@ -418,8 +506,10 @@ void print_table(const GroundedArgs& args, size_t n, const CaptionResult* captio
     print_group("Stuff", pq->stuff);
   }
   if (gcg) {
-    std::printf("  GCG (GLaMM)\n    AP50 %.6f  AP %.6f  mIoU %.6f  recall %.6f  recall_skip %.6f\n", gcg->AP50, gcg->AP,
-                gcg->mIoU, gcg->recall, gcg->recall_skip);
+    std::printf("  GCG (GLaMM)\n    AP50 %.6f  AP %.6f  mIoU %.6f  recall %.6f", gcg->AP50, gcg->AP, gcg->mIoU,
+                gcg->recall);
+    if (args.recall_skip) std::printf("  recall_skip %.6f", gcg->recall_skip);
+    std::printf("\n");
   }
   std::printf("signature: %s\n", sig.str().c_str());
 }
@@ -427,10 +517,14 @@ void print_table(const GroundedArgs& args, size_t n, const CaptionResult* captio
 int run_grounded(GroundedArgs args) {
   const Wanted w = parse_metrics(args.metrics);
   check_bert_needs(args, w);
+  CaptionWanted cw;
   if (w.caption) {
+    cw = split_caption_metrics(args.caption_metrics);
     CaptionEvalOptions probe;
-    set_caption_metrics(args.caption_metrics, probe);  // bad lists fail before any reading
+    if (!cw.text_metrics.empty()) set_caption_metrics(cw.text_metrics, probe);  // bad lists fail before any reading
+    if (cw.capture) check_capture_args(args);
   }
+  if (args.recall_skip && !w.gcg) throw UsageError("--recall-skip needs gcg in --metrics");
   if (args.name.empty()) args.name = std::filesystem::path(args.pred).stem().string();
   const std::string categories_path = args.categories.empty() ? shipped_categories_path() : args.categories;
   const std::vector<PqCategory> categories = w.pq ? read_categories(categories_path) : std::vector<PqCategory>{};
@@ -452,6 +546,9 @@ int run_grounded(GroundedArgs args) {
                          "predictions (empty caption, no masks)\n", missing);
   const std::string gt_dir = std::filesystem::path(args.gt).parent_path().string();
   precheck(args, w, gts, aligned, gt_dir, categories);
+  // CAPTURE's element files are read and checked before the long per-image run.
+  std::unique_ptr<CaptureResult> capture;
+  if (w.caption && cw.capture) capture = std::make_unique<CaptureResult>(score_capture(args, gts));
 
   std::unique_ptr<EmbeddingSimilarity> bert_similarity;
   if (recall_uses_bert(args, w)) {
@@ -465,23 +562,31 @@ int run_grounded(GroundedArgs args) {
                          return bert_similarity ? (*bert_similarity)(g, p) : table(g, p);
                        });
   std::unique_ptr<CaptionResult> caption;
-  if (w.caption) caption = std::make_unique<CaptionResult>(score_captions(args, gts, aligned));
+  if (w.caption && !cw.text_metrics.empty())
+    caption = std::make_unique<CaptionResult>(score_captions(args, gts, aligned));
   std::unique_ptr<PqResult> pq;
   if (w.pq) pq = std::make_unique<PqResult>(pq_score(sum_stats(run.pq_per_image), categories));
   std::unique_ptr<GcgResult> gcg;
   if (w.gcg) gcg = std::make_unique<GcgResult>(gcg_score(run.gcg));
-  const Signature sig = grounded_signature(args, w, caption.get(), categories, bert.get());
+  const Signature sig = grounded_signature(args, w, caption.get(), capture.get(), categories, bert.get());
 
   if (!args.json.empty()) {
     std::vector<InputFile> inputs{{"gt", args.gt}, {"pred", args.pred}};
     if (w.gcg && !recall_uses_bert(args, w)) inputs.push_back({"text_similarity", args.text_similarity});
     if (w.pq && !args.categories.empty()) inputs.push_back({"categories", args.categories});
+    if (capture) {
+      inputs.push_back({"capture_elements_gt", args.capture_elements_gt});
+      inputs.push_back({"capture_elements_pred", args.capture_elements_pred});
+      if (!args.capture_similarity.empty()) inputs.push_back({"capture_similarity", args.capture_similarity});
+    }
     JsonDoc doc = make_results(args.name, "grounded", sig, inputs);
     auto& a = doc.GetAllocator();
-    if (caption) {
+    if (caption || capture) {
       JsonValue c(rapidjson::kObjectType);
-      for (size_t m = 0; m < caption->metrics.size(); ++m)
-        c.AddMember(JsonValue(caption->metrics[m].c_str(), a), JsonValue(caption->corpus[m]), a);
+      if (caption)
+        for (size_t m = 0; m < caption->metrics.size(); ++m)
+          c.AddMember(JsonValue(caption->metrics[m].c_str(), a), JsonValue(caption->corpus[m]), a);
+      if (capture) c.AddMember("CAPTURE", JsonValue(capture->corpus), a);
       // Also as "corpus" (pycocoevalcap names), which leaderboards read next to the "pq" block.
       JsonValue corpus(c, a);
       doc.AddMember("caption", c, a);
@@ -492,7 +597,7 @@ int run_grounded(GroundedArgs args) {
       pq_result_to_json(*pq, p, a);
       doc.AddMember("pq", p, a);
     }
-    if (gcg) doc.AddMember("gcg", gcg_json(*gcg, a), a);
+    if (gcg) doc.AddMember("gcg", gcg_json(*gcg, args.recall_skip, a), a);
     if (pq) doc.AddMember("categories", categories_to_json(categories, a), a);
     if (!mapped_classes.empty()) {  // --class-map bert: {"<image id>": [category per phrase, null = no mask]}
       JsonValue m(rapidjson::kObjectType);
@@ -503,10 +608,10 @@ int run_grounded(GroundedArgs args) {
       }
       doc.AddMember("class_map", m, a);
     }
-    doc.AddMember("stats", stats_block(gts, caption.get(), run, a), a);
+    doc.AddMember("stats", stats_block(gts, caption.get(), capture.get(), run, a), a);
     write_file_atomic(args.json, to_json(doc) + "\n");
   }
-  if (args.json != "-") print_table(args, gts.size(), caption.get(), pq.get(), gcg.get(), sig);
+  if (args.json != "-") print_table(args, gts.size(), caption.get(), capture.get(), pq.get(), gcg.get(), sig);
   return kExitOk;
 }
 
@@ -538,8 +643,30 @@ RegisterCommand g_grounded_command(
                      "BERT (default: none, then gcg needs --bert)");
       sub.add_option("--metrics", args->metrics, "comma-separated subset of caption,pq,gcg")->capture_default_str();
       sub.add_option("--caption-metrics", args->caption_metrics,
-                     "caption metrics: comma-separated subset of bleu,meteor,rouge,cider")
+                     "caption metrics: comma-separated subset of bleu,meteor,rouge,cider,capture (capture: CAPTURE "
+                     "as `pgc caption`, see --capture-mode)")
           ->capture_default_str();
+      sub.add_option("--capture-mode", args->capture_mode,
+                     "CAPTURE input: elements (--capture-elements-gt/--capture-elements-pred); full and graphs (parse "
+                     "the plain captions) need the T5 parser, not built yet")
+          ->check(CLI::IsMember({"full", "graphs", "elements"}))
+          ->capture_default_str();
+      sub.add_option("--capture-elements-gt", args->capture_elements_gt,
+                     "CAPTURE elements of the GT captions, {\"<image id>\": [ELEMENTS, ...]} as pgc caption's REFS "
+                     "(default: none)");
+      sub.add_option("--capture-elements-pred", args->capture_elements_pred,
+                     "CAPTURE elements of the predicted captions, {\"<image id>\": ELEMENTS} as pgc caption's PREDS "
+                     "(default: none)");
+      sub.add_option("--capture-similarity", args->capture_similarity,
+                     "CAPTURE soft stage from a table {\"<candidate phrase>|<reference phrase>\": cosine} (missing = 0; "
+                     "default: none)");
+      sub.add_flag("--capture-no-soft", args->capture_no_soft, "CAPTURE without its soft (embedding) stage (default: off)");
+      sub.add_option("--wordnet", args->wordnet_dir,
+                     "WordNet 3.0 dict folder for CAPTURE's synonym stage (default: $PGC_WORDNET_DIR or "
+                     "/usr/share/wordnet)");
+      sub.add_flag("--recall-skip", args->recall_skip,
+                   "also report recall_skip, pgc's GCG recall variant that skips a pair failing only the text gate "
+                   "instead of stopping the image; \"recall\" stays GLaMM's (default: off)");
       sub.add_option("--categories", args->categories,
                      "panoptic categories JSON (list of {id, name, isthing}) (default: data/panoptic_coco_categories.json, "
                      "COCO's 133)");

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "caption/pgc_jsonl.hpp"
@@ -86,7 +87,7 @@ BOOST_AUTO_TEST_CASE(every_fixture_case_pq_and_gcg) {
       for (rapidjson::SizeType i = 0; i < gcg["coco_summary"].Size(); ++i)
         check_close(gcg["coco_summary"][i].GetDouble(), want["gcg"]["coco_summary"][i].GetDouble(), kGcgTol,
                     "coco_summary " + std::to_string(i));
-      BOOST_TEST(gcg["recall_skip"].GetDouble() >= gcg["recall"].GetDouble());
+      BOOST_TEST(!gcg.HasMember("recall_skip"));  // only with --recall-skip
       BOOST_TEST(!got.HasMember("caption"));  // not asked for
     }
   }
@@ -292,7 +293,7 @@ BOOST_AUTO_TEST_CASE(stats_block_rebuilds_the_corpus_numbers_for_compare) {
     outs[k] = tmp.path / (std::string(c) + ".json");
     const Run r = run_pgc("grounded --gt " + q(gt) + " --pred " + q(kCases / c / "pred.jsonl") +
                               " --text-similarity " + q(kCases / c / "text_similarity.json") + " --meteor-data " +
-                              q(meteor) + " --meteor-paraphrase none --quiet --json " + q(outs[k]),
+                              q(meteor) + " --meteor-paraphrase none --recall-skip --quiet --json " + q(outs[k]),
                           tmp.path);
     BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
     ++k;
@@ -314,5 +315,143 @@ BOOST_AUTO_TEST_CASE(stats_block_rebuilds_the_corpus_numbers_for_compare) {
       BOOST_TEST(m[g][s].GetDouble() == res["gcg"][g].GetDouble(), g);
     for (const char* g : {"Bleu_4", "METEOR", "ROUGE_L", "CIDEr"})
       BOOST_TEST(std::fabs(m[g][s].GetDouble() - res["caption"][g].GetDouble()) <= 1e-12, g);
+  }
+}
+
+// --recall-skip adds pgc's variant next to GLaMM's recall, which stays the reference value; on
+// the case built around the early stop the variant finds more matches.
+BOOST_AUTO_TEST_CASE(recall_skip_flag_adds_the_variant) {
+  const fs::path dir = kCases / "edge_recall_quirks";
+  TempDir tmp("recall_skip");
+  const fs::path out = tmp.path / "skip.json";
+  Run r = run_pgc(case_args(dir) + " --metrics gcg --recall-skip --json " + q(out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const pgc::JsonDoc got = pgc::read_json_file(out.string());
+  const pgc::JsonDoc want = pgc::read_json_file((dir / "expected.json").string());
+  const auto& gcg = got["gcg"];
+  check_close(gcg["recall"].GetDouble(), want["gcg"]["recall"].GetDouble(), kGcgTol, "recall");
+  BOOST_REQUIRE(gcg.HasMember("recall_skip"));
+  BOOST_TEST(gcg["recall_skip"].GetDouble() > gcg["recall"].GetDouble());
+  BOOST_TEST(gcg["recall_skip_true_positives"].GetUint64() > gcg["recall_true_positives"].GetUint64());
+  BOOST_TEST(std::string(got["signature"].GetString()).find("recall:stop+skip") != std::string::npos);
+  r = run_pgc(case_args(dir) + " --metrics gcg --recall-skip", tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  BOOST_TEST(r.out.find("recall_skip") != std::string::npos, r.out);
+  r = run_pgc(case_args(dir) + " --metrics gcg", tmp.path);
+  BOOST_TEST(r.out.find("recall_skip") == std::string::npos, r.out);
+  expect_refused(case_args(dir) + " --metrics pq --recall-skip", tmp, "--recall-skip needs gcg");
+}
+
+// CAPTURE in the caption block runs `pgc caption`'s CAPTURE code: the same number from the same
+// element files (the capture fixture's first two images, keyed by the GT image ids), next to
+// the text metrics; per-image statistics land in "stats" and `pgc compare` rebuilds CAPTURE.
+BOOST_AUTO_TEST_CASE(capture_in_grounded_equals_pgc_caption) {
+  const fs::path dir = kCases / "real_perturbed";
+  const fs::path cap = fs::path(PGC_FIXTURES_DIR) / "capture" / "small";
+  TempDir tmp("capture");
+  const pgc::JsonDoc refs = pgc::read_json_file((cap / "refs.json").string());
+  const pgc::JsonDoc preds = pgc::read_json_file((cap / "preds.json").string());
+  const auto gts = pgc::read_ground_truth((dir / "gt.jsonl").string());
+  pgc::JsonDoc r_out(rapidjson::kObjectType), p_out(rapidjson::kObjectType);
+  auto ref_it = refs.MemberBegin();
+  for (const auto& g : gts) {
+    BOOST_REQUIRE(ref_it != refs.MemberEnd());
+    r_out.AddMember(pgc::JsonValue(g.image_id.key.c_str(), r_out.GetAllocator()),
+                    pgc::JsonValue(ref_it->value, r_out.GetAllocator()), r_out.GetAllocator());
+    p_out.AddMember(pgc::JsonValue(g.image_id.key.c_str(), p_out.GetAllocator()),
+                    pgc::JsonValue(preds[ref_it->name], p_out.GetAllocator()), p_out.GetAllocator());
+    ++ref_it;
+  }
+  const fs::path rf = tmp.write("el_refs.json", pgc::to_json(r_out));
+  const fs::path pf = tmp.write("el_preds.json", pgc::to_json(p_out));
+  const std::string soft = " --capture-similarity " + q(cap / "similarity.json");
+  const fs::path want_out = tmp.path / "caption.json", got_out = tmp.path / "grounded.json";
+  Run r = run_pgc("caption --refs " + q(rf) + " --preds " + q(pf) + " --metrics capture --capture-mode elements" + soft +
+                      " --quiet --json " + q(want_out),
+                  tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const std::string base = "grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                           " --metrics caption --quiet --capture-mode elements --capture-elements-gt " + q(rf) +
+                           " --capture-elements-pred " + q(pf) + soft;
+  r = run_pgc(base + " --caption-metrics bleu,rouge,capture --json " + q(got_out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  const pgc::JsonDoc want = pgc::read_json_file(want_out.string());
+  const pgc::JsonDoc got = pgc::read_json_file(got_out.string());
+  BOOST_REQUIRE(got["caption"].HasMember("CAPTURE"));
+  BOOST_TEST(got["caption"]["CAPTURE"].GetDouble() == want["corpus"]["CAPTURE"].GetDouble());
+  BOOST_TEST(got["caption"].HasMember("Bleu_4"));
+  BOOST_TEST(got["caption"].HasMember("ROUGE_L"));
+  BOOST_TEST(!got["caption"].HasMember("METEOR"));
+  BOOST_TEST(got["stats"][gts[0].image_id.key.c_str()].HasMember("capture"));
+  BOOST_TEST(std::string(got["signature"].GetString()).find("capture.") != std::string::npos);
+
+  // pgc compare rebuilds CAPTURE from the stats block.
+  const fs::path cmp = tmp.path / "compare.json";
+  r = run_pgc("compare " + q(got_out) + " " + q(got_out) + " --bootstrap 10 --json " + q(cmp), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0 || r.rc == 1, r.err);
+  const pgc::JsonDoc c = pgc::read_json_file(cmp.string());
+  BOOST_TEST(std::fabs(c["metrics"]["CAPTURE"]["a"].GetDouble() - got["caption"]["CAPTURE"].GetDouble()) <= 1e-12);
+
+  // CAPTURE alone; then inputs that do not cover the GT images, and the unbuilt text modes.
+  r = run_pgc(base + " --caption-metrics capture --json " + q(got_out), tmp.path);
+  BOOST_REQUIRE_MESSAGE(r.rc == 0, r.err);
+  BOOST_TEST(pgc::read_json_file(got_out.string())["caption"].MemberCount() == 1u);
+  pgc::JsonDoc one_r(rapidjson::kObjectType), one_p(rapidjson::kObjectType);
+  one_r.AddMember(pgc::JsonValue(gts[0].image_id.key.c_str(), one_r.GetAllocator()),
+                  pgc::JsonValue(r_out[gts[0].image_id.key.c_str()], one_r.GetAllocator()), one_r.GetAllocator());
+  one_p.AddMember(pgc::JsonValue(gts[0].image_id.key.c_str(), one_p.GetAllocator()),
+                  pgc::JsonValue(p_out[gts[0].image_id.key.c_str()], one_p.GetAllocator()), one_p.GetAllocator());
+  const fs::path rf1 = tmp.write("one_refs.in", pgc::to_json(one_r));
+  const fs::path pf1 = tmp.write("one_preds.in", pgc::to_json(one_p));
+  expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                     " --metrics caption --caption-metrics capture --quiet --capture-mode elements --capture-elements-gt " +
+                     q(rf1) + " --capture-elements-pred " + q(pf1) + soft,
+                 tmp, "no CAPTURE elements for this ground-truth image");
+  expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                     " --metrics caption --caption-metrics capture --quiet" + soft,
+                 tmp, "--capture-mode elements");
+  expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(dir / "pred.jsonl") +
+                     " --metrics caption --caption-metrics capture --capture-mode elements --quiet",
+                 tmp, "--capture-elements-gt");
+}
+
+// The bad-input list through the CLI (each also has a reader-level test in
+// test_pgc_jsonl.cpp): exit 2, the file / line / image / phrase named, nothing written.
+BOOST_AUTO_TEST_CASE(bad_prediction_fields_exit_2_and_write_nothing) {
+  const fs::path dir = kCases / "real_perfect";
+  TempDir tmp("bad_fields");
+  const std::string args = " --text-similarity " + q(dir / "text_similarity.json") + " --metrics pq,gcg --quiet";
+  const std::string pred_lines = slurp(dir / "pred.jsonl");
+  const std::string first_line = pred_lines.substr(0, pred_lines.find('\n'));
+  const std::string rest = pred_lines.substr(pred_lines.find('\n') + 1);
+  struct Edit {
+    const char* name;
+    std::function<void(pgc::JsonDoc&)> change;
+    const char* message;
+  };
+  const Edit edits[] = {
+      {"span_out_of_range", [](pgc::JsonDoc& d) { d["phrases"][0]["end"].SetUint64(100000); }, "out of range"},
+      {"text_mismatch", [](pgc::JsonDoc& d) { d["phrases"][0]["text"].SetString("not the slice"); }, "does not match the caption"},
+      {"mask_size",
+       [](pgc::JsonDoc& d) {
+         auto& m = d["phrases"][0]["mask"];
+         m["size"][0].SetUint(1);
+         m["size"][1].SetUint(2);
+         m["counts"].SetArray();
+         m["counts"].PushBack(1, d.GetAllocator()).PushBack(1, d.GetAllocator());
+       },
+       "does not match the image size"},
+      {"malformed_rle", [](pgc::JsonDoc& d) { d["phrases"][0]["mask"]["counts"].SetString("!!"); }, "malformed RLE"},
+  };
+  for (const Edit& e : edits) {
+    BOOST_TEST_CONTEXT(e.name) {
+      pgc::JsonDoc d = pgc::parse_json(first_line, "pred");
+      e.change(d);
+      const fs::path p = tmp.write(std::string(e.name) + ".in", pgc::to_json(d, false) + "\n" + rest);
+      expect_refused("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + args, tmp, e.message);
+      const Run r = run_pgc("grounded --gt " + q(dir / "gt.jsonl") + " --pred " + q(p) + args, tmp.path);
+      BOOST_TEST(r.err.find("line 1") != std::string::npos, r.err);
+      BOOST_TEST(r.err.find("phrase 0") != std::string::npos, r.err);
+    }
   }
 }
