@@ -163,6 +163,11 @@ T2iOutcome run_t2i(const T2iRequest& r, const ExtractorFactory& make_extractor) 
       if (!s->folder && dims_of(*s) != extractor->dim())
         throw InputError(s->path, "", "feature dimension " + std::to_string(dims_of(*s)) + " differs from " +
                                           extractor_name + "'s " + std::to_string(extractor->dim()));
+    // dgm-eval subsamples folders above its --nsample (default 50,000) at random; pgc does not.
+    for (const Side* s : {&real, &fake})
+      if (s->folder && r.metric == "fd-dinov2" && s->files.size() > 50000 && !r.quiet)
+        std::cerr << "pgc t2i: note: " << s->path << " has " << s->files.size()
+                  << " images; dgm-eval (default --nsample 50000) would use a random 50,000 of them, pgc uses all\n";
     if (real.folder) extract_side(real, *extractor, r);
     if (fake.folder) extract_side(fake, *extractor, r);
   }
