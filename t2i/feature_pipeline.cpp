@@ -86,6 +86,8 @@ class Producers {
           PreparedImage item;
           try {
             const std::string& path = files[*index];
+            std::error_code ec;
+            if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a folder, not an image");
             const std::string bytes = read_file(path);
             item.sha256 = sha256_bytes(bytes);
             item.image = prepare_image(decode_image(bytes, path).image, input_size, clean_resize);

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <spng.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -176,6 +177,25 @@ std::vector<uint8_t> pattern(size_t n, unsigned seed) {
     b = static_cast<uint8_t>(s >> 16);
   }
   return v;
+}
+
+// A PNG assembled by hand (big-endian samples as the specification stores them, filter 0,
+// zlib from zlib itself), independent of the decoder's library.
+std::string handmade_png(uint32_t w, uint32_t h, uint8_t color_type, uint8_t depth, const std::vector<uint8_t>& rows) {
+  auto be32 = [](uint32_t v) {
+    return std::string{char(v >> 24), char((v >> 16) & 0xFF), char((v >> 8) & 0xFF), char(v & 0xFF)};
+  };
+  auto chunk = [&be32](const std::string& type, const std::string& data) {
+    std::string body = type + data;
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    return be32(static_cast<uint32_t>(data.size())) + body + be32(static_cast<uint32_t>(crc));
+  };
+  std::string ihdr = be32(w) + be32(h) + std::string{char(depth), char(color_type), 0, 0, 0};
+  uLongf zlen = compressBound(rows.size());
+  std::string z(zlen, '\0');
+  BOOST_REQUIRE_EQUAL(compress(reinterpret_cast<Bytef*>(&z[0]), &zlen, rows.data(), rows.size()), Z_OK);
+  z.resize(zlen);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", ihdr) + chunk("IDAT", z) + chunk("IEND", "");
 }
 
 }  // namespace
@@ -476,4 +496,18 @@ BOOST_AUTO_TEST_CASE(folder_listing_follows_the_references) {
   pgc_test::TempDir empty("t2i_list_empty");
   empty.write("notes.txt", "x");
   BOOST_CHECK_THROW(list_image_files(empty.path.string(), ImageListRule::kDgmEval), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(handmade_big_endian_16_bit_pngs) {
+  // One row, filter byte 0: gray 16 (values 0x0102, 0x00FF, 0x1234) and RGB 16 (one pixel).
+  DecodedImage g = decode_image(handmade_png(3, 1, 0, 16, {0, 0x01, 0x02, 0x00, 0xFF, 0x12, 0x34}), "g16.png");
+  BOOST_TEST(g.pil_mode == "I");
+  const std::vector<uint8_t> eg = {255, 255, 255, 255, 255, 255, 255, 255, 255};  // 258, 255, 4660 clip to 255
+  BOOST_TEST(g.image.rgb == eg, boost::test_tools::per_element());
+  DecodedImage g2 = decode_image(handmade_png(2, 1, 0, 16, {0, 0x00, 0x07, 0x00, 0xFE}), "g16b.png");
+  const std::vector<uint8_t> eg2 = {7, 7, 7, 254, 254, 254};
+  BOOST_TEST(g2.image.rgb == eg2, boost::test_tools::per_element());
+  DecodedImage c = decode_image(handmade_png(1, 1, 2, 16, {0, 0xAB, 0x01, 0xCD, 0x02, 0xEF, 0x03}), "rgb16.png");
+  const std::vector<uint8_t> ec = {0xAB, 0xCD, 0xEF};
+  BOOST_TEST(c.image.rgb == ec, boost::test_tools::per_element());
 }
