@@ -7,7 +7,7 @@ PKGS=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   rapidjson-dev libicu-dev libcli11-dev libboost-test-dev
   libspng-dev libpng-dev zlib1g-dev libssl-dev libtbb-dev libsentencepiece-dev wordnet-base
-  libstemmer-dev libdeflate-dev
+  libstemmer-dev libdeflate-dev libjpeg62-turbo-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do
