@@ -12,6 +12,8 @@
 #include "core/error.hpp"
 #include "core/resample.hpp"
 #include "core/results.hpp"
+#include "models/device.hpp"
+#include "models/text_encoder.hpp"
 #include "runners/command.hpp"
 
 namespace pgc {
@@ -21,6 +23,7 @@ struct CaptionArgs {
   std::string refs, preds, tokenize = "ptb", metrics = "bleu,meteor,rouge,cider";
   std::string meteor_data, meteor_paraphrase, name, json;
   std::string capture_mode = "full", capture_similarity, wordnet_dir;
+  std::string capture_encoder, capture_device = "auto";
   bool capture_no_soft = false;
   bool per_image = false, allow_missing = false, quiet = false;
   int threads = 0, bootstrap = 0;
@@ -129,6 +132,13 @@ int run_capture(CaptionArgs args) {
   run.no_soft = args.capture_no_soft;
   run.wordnet_dir = args.wordnet_dir;
   run.threads = args.threads;
+  std::unique_ptr<SentenceEncoder> encoder;
+  if (!args.capture_encoder.empty()) {
+    if (!args.capture_similarity.empty() || args.capture_no_soft)
+      throw UsageError("--capture-encoder, --capture-similarity and --capture-no-soft exclude each other");
+    encoder = load_mpnet_encoder(args.capture_encoder, resolve_device(args.capture_device));
+    run.encoder = encoder.get();
+  }
   CaptureResult cr = evaluate_capture_elements(run);
 
   CaptionSampleStats samples;
@@ -140,6 +150,7 @@ int run_capture(CaptionArgs args) {
   if (!args.json.empty()) {
     std::vector<InputFile> inputs{{"refs", args.refs}, {"preds", args.preds}};
     if (!args.capture_similarity.empty()) inputs.push_back({"capture_similarity", args.capture_similarity});
+    // (The encoder folder is named, with its weights' hash, in the signature's capture_soft.)
     JsonDoc doc = make_results(args.name, "caption", cr.signature, inputs);
     auto& a = doc.GetAllocator();
     ScoredCaptions r{cr.ids, {"CAPTURE"}, {cr.corpus}, {}, &cr.signature};
@@ -223,6 +234,13 @@ RegisterCommand g_caption_command(
           ->capture_default_str();
       sub.add_option("--capture-similarity", args->capture_similarity,
                      "CAPTURE soft stage from a table {\"<candidate phrase>|<reference phrase>\": cosine} (missing = 0)");
+      sub.add_option("--capture-encoder", args->capture_encoder,
+                     "CAPTURE soft stage from a sentence-transformers all-mpnet-base-v2 folder (config.json, "
+                     "vocab.txt, model.safetensors, modules.json, 1_Pooling/, sentence_bert_config.json), as the "
+                     "reference does; see docs/capture.md");
+      sub.add_option("--capture-device", args->capture_device, "where CAPTURE's models run: auto, cpu or cuda")
+          ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+          ->capture_default_str();
       sub.add_flag("--capture-no-soft", args->capture_no_soft, "CAPTURE without its soft (embedding) stage");
       sub.add_option("--wordnet", args->wordnet_dir,
                      "WordNet 3.0 dict folder for CAPTURE's synonym stage (default: $PGC_WORDNET_DIR or "
