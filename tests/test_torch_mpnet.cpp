@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 
 #include <boost/test/unit_test.hpp>
@@ -258,6 +259,35 @@ const std::vector<std::string> kTexts = {
     "unknownword here", "lawn", "a person , a bus . a road and a lawn and more words than fit"};
 
 }  // namespace
+
+// A model saved by HF transformers 5.17 and the outputs sentence-transformers 6.0.1 gave for
+// it (tests/data/mpnet_tiny_hf/README.md): same token ids, embeddings within float32 noise.
+BOOST_AUTO_TEST_CASE(matches_sentence_transformers_outputs) {
+  const fs::path dir = fs::path(PGC_SOURCE_DIR) / "tests" / "data" / "mpnet_tiny_hf";
+  pgc::MpnetSentenceEncoder enc(dir.string(), "cpu");
+  enc.set_batch_size(4);
+  pgc::JsonDoc texts_doc = pgc::read_json_file((dir / "texts.json").string());
+  pgc::JsonDoc hf = pgc::read_json_file((dir / "hf_outputs.json").string());
+  std::vector<std::string> texts;
+  for (const auto& t : texts_doc.GetArray()) texts.push_back(t.GetString());
+  BOOST_REQUIRE(texts.size() > 10);
+  std::vector<std::vector<float>> got = enc.embed(texts);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    BOOST_TEST_CONTEXT("text " << i << " \"" << texts[i] << "\"") {
+      std::vector<int64_t> want_ids;
+      for (const auto& id : hf["ids"][i].GetArray()) want_ids.push_back(id.GetInt64());
+      BOOST_TEST(enc.token_ids(texts[i]) == want_ids, boost::test_tools::per_element());
+      for (const char* device : {"cpu", "cuda"}) {
+        const pgc::JsonValue& want = hf[device][i];
+        BOOST_REQUIRE_EQUAL(want.Size(), got[i].size());
+        double worst = 0;
+        for (size_t k = 0; k < got[i].size(); ++k) worst = std::max(worst, std::abs(got[i][k] - want[k].GetDouble()));
+        BOOST_TEST_MESSAGE("vs sentence-transformers " << device << ": max |diff| " << worst);
+        BOOST_TEST(worst < 1e-6);
+      }
+    }
+  }
+}
 
 BOOST_AUTO_TEST_CASE(relative_position_buckets_match_hf_formula) {
   // Worked by hand: n = -(relative position); boundaries n = 8, 16, 32, 64, 128 included.
