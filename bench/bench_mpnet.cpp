@@ -3,7 +3,8 @@
 //   bench_mpnet --model-dir DIR | --random-base   [--device cpu|cuda] [--batch N] [--count N]
 //               [--dump-json OUT [--texts FILE]]
 // --random-base writes an mpnet-base-sized model (768 hidden, 12 layers, vocab 30527) with
-// random weights to a temp folder first (speed only: its embeddings mean nothing).
+// random weights to a temp folder first (speed only: its embeddings mean nothing);
+// --save-random-base DIR writes it to DIR and keeps it.
 // --dump-json writes, for a fixed built-in phrase list, the token ids and embeddings:
 //   {"model": name, "device": d, "batch": n, "items": [{"text", "ids": [...], "embedding": [...]}]}
 // --texts FILE (a JSON array of strings) replaces the built-in list for the dump.
@@ -52,7 +53,7 @@ const std::vector<std::string> kPhrases = {
     "traffic light, and shop windows glowing with warm light under a cloudy grey sky."};
 
 struct Args {
-  std::string model_dir, device = "cpu", dump_json, texts;
+  std::string model_dir, device = "cpu", dump_json, texts, save_random_base;
   bool random_base = false;
   size_t batch = 32, count = 1024;
 };
@@ -67,6 +68,7 @@ Args parse(int argc, char** argv) {
     };
     if (k == "--model-dir") a.model_dir = value();
     else if (k == "--random-base") a.random_base = true;
+    else if (k == "--save-random-base") a.save_random_base = value();
     else if (k == "--device") a.device = value();
     else if (k == "--batch") a.batch = std::stoul(value());
     else if (k == "--count") a.count = std::stoul(value());
@@ -75,8 +77,9 @@ Args parse(int argc, char** argv) {
     else
       throw std::invalid_argument(
           "usage: bench_mpnet --model-dir DIR | --random-base [--device cpu|cuda] [--batch N (32)] "
-          "[--count N phrases (1024)] [--dump-json OUT [--texts FILE]]; unknown argument " + k);
+          "[--count N phrases (1024)] [--dump-json OUT [--texts FILE]] [--save-random-base DIR]; unknown argument " + k);
   }
+  if (!a.save_random_base.empty()) a.random_base = true;
   if (a.model_dir.empty() == !a.random_base) throw std::invalid_argument("give exactly one of --model-dir, --random-base");
   return a;
 }
@@ -195,9 +198,13 @@ int main(int argc, char** argv) {
     fs::path tmp;
     std::string dir = a.model_dir;
     if (a.random_base) {
-      tmp = fs::temp_directory_path() / ("pgc_bench_mpnet_" + std::to_string(::getpid()));
       auto t0 = std::chrono::steady_clock::now();
-      dir = write_random_base(tmp / "random-mpnet-base").string();
+      if (a.save_random_base.empty()) {
+        tmp = fs::temp_directory_path() / ("pgc_bench_mpnet_" + std::to_string(::getpid()));
+        dir = write_random_base(tmp / "random-mpnet-base").string();
+      } else {
+        dir = write_random_base(a.save_random_base).string();  // kept (e.g. for pgc caption --capture-encoder)
+      }
       std::printf("random mpnet-base written to %s in %.1f s\n", dir.c_str(), seconds_since(t0));
     }
     auto t0 = std::chrono::steady_clock::now();
