@@ -364,8 +364,9 @@ struct MpnetSentenceEncoder::Impl {
     model = std::make_unique<MpnetModel>(config, device);
     SafetensorsCheckpoint checkpoint(weights);
     model->load(checkpoint);
-    name = "mpnet:" + fs::path(model_dir).lexically_normal().filename().string() + ":" +
-           sha256_file(weights).substr(0, 12);
+    fs::path folder = fs::path(model_dir).lexically_normal();
+    if (folder.filename().empty()) folder = folder.parent_path();  // "dir/"
+    name = "mpnet:" + folder.filename().string() + ":" + sha256_file(weights).substr(0, 12);
   }
 
   void read_sentence_bert_config(const fs::path& p) {
