@@ -237,7 +237,7 @@ RegisterCommand g_caption_command(
       sub.add_option("--capture-encoder", args->capture_encoder,
                      "CAPTURE soft stage from a sentence-transformers all-mpnet-base-v2 folder (config.json, "
                      "vocab.txt, model.safetensors, modules.json, 1_Pooling/, sentence_bert_config.json), as the "
-                     "reference does; see docs/capture.md");
+                     "reference does (default: none); see docs/capture.md");
       sub.add_option("--capture-device", args->capture_device, "where CAPTURE's models run: auto, cpu or cuda")
           ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
           ->capture_default_str();
