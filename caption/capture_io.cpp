@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "caption/capture_encoder.hpp"
 #include "caption/wordnet.hpp"
 #include "core/digest.hpp"
 #include "core/error.hpp"
@@ -162,12 +163,13 @@ SimilarityTable read_similarity_table(const std::string& path) {
 }
 
 CaptureResult evaluate_capture_elements(const CaptureElementsRun& run) {
-  if (!run.no_soft && run.similarity_path.empty())
+  const int sources = int(!run.similarity_path.empty()) + int(run.encoder != nullptr) + int(run.no_soft);
+  if (sources == 0)
     throw UsageError(
-        "CAPTURE elements mode: the soft stage needs --capture-similarity FILE (the MPNet encoder is "
-        "not available yet), or turn it off with --capture-no-soft");
-  if (run.no_soft && !run.similarity_path.empty())
-    throw UsageError("--capture-similarity and --capture-no-soft exclude each other");
+        "CAPTURE elements mode: the soft stage needs --capture-encoder DIR (all-mpnet-base-v2) or "
+        "--capture-similarity FILE, or turn it off with --capture-no-soft");
+  if (sources > 1)
+    throw UsageError("--capture-encoder, --capture-similarity and --capture-no-soft exclude each other");
 
   std::vector<CaptureImage> read_images;
   if (!run.images) read_images = read_capture_images(run.refs_path, run.preds_path);
@@ -182,23 +184,26 @@ CaptureResult evaluate_capture_elements(const CaptureElementsRun& run) {
     }
     synonyms = std::make_unique<WordNetSynonyms>(*wordnet);
   }
-  std::unique_ptr<SimilarityTable> table;
+  std::unique_ptr<PhraseSimilarity> similarity;
   std::string similarity_id;
-  if (!run.no_soft) {
-    table = std::make_unique<SimilarityTable>(read_similarity_table(run.similarity_path));
-    similarity_id = "table:" + sha256_file(run.similarity_path).substr(0, 12);
-  }
-  CaptureScorer scorer(run.options, synonyms.get(), table.get());
-  CaptureResult result;
   try {
-    result = evaluate_capture(images, scorer, run.threads);
+    if (!run.similarity_path.empty()) {
+      similarity = std::make_unique<SimilarityTable>(read_similarity_table(run.similarity_path));
+      similarity_id = "table:" + sha256_file(run.similarity_path).substr(0, 12);
+    } else if (run.encoder) {
+      similarity = std::make_unique<EmbeddingSimilarity>(
+          encode_capture_phrases(*run.encoder, images, run.options, synonyms.get(), run.threads));
+      similarity_id = "encoder:" + run.encoder->name();
+    }
+    CaptureScorer scorer(run.options, synonyms.get(), similarity.get());
+    CaptureResult result = evaluate_capture(images, scorer, run.threads);
+    result.signature = capture_signature(run.options, run.mode,
+                                         run.options.synonym_matching && wordnet ? wordnet->id() : "", similarity_id);
+    for (const auto& [key, value] : run.extra_signature) result.signature.add(key, value);
+    return result;
   } catch (const CaptureReferenceCrash& e) {
     throw InputError(run.preds_path, "", e.what());
   }
-  result.signature = capture_signature(run.options, run.mode,
-                                      run.options.synonym_matching && wordnet ? wordnet->id() : "", similarity_id);
-  for (const auto& [key, value] : run.extra_signature) result.signature.add(key, value);
-  return result;
 }
 
 JsonValue capture_scores_to_json(const CapturePairScore& s, rapidjson::Document::AllocatorType& a) {

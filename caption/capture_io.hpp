@@ -12,6 +12,7 @@
 
 #include "core/json.hpp"
 #include "metrics/capture.hpp"
+#include "models/text_encoder.hpp"
 
 namespace pgc {
 
@@ -36,6 +37,7 @@ SimilarityTable read_similarity_table(const std::string& path);
 struct CaptureElementsRun {
   std::string refs_path, preds_path;
   std::string similarity_path;  // --capture-similarity FILE
+  SentenceEncoder* encoder = nullptr;  // --capture-encoder DIR, loaded by the caller
   bool no_soft = false;         // --capture-no-soft
   std::string wordnet_dir;      // "" = $PGC_WORDNET_DIR or /usr/share/wordnet
   int threads = 0;              // 0 = all cores
@@ -49,9 +51,10 @@ struct CaptureElementsRun {
   std::vector<std::pair<std::string, std::string>> extra_signature;
 };
 
-// Loads WordNet, the inputs and the table, scores, and fills the result's signature.
-// UsageError when the soft stage has no source (the MPNet encoder is not built yet: pass
-// --capture-similarity FILE or --capture-no-soft); InputError for bad files.
+// Loads WordNet, the inputs and the table, scores, and fills the result's signature. The
+// soft stage uses exactly one of: the table, the encoder (every phrase it needs embedded
+// once, caption/capture_encoder.hpp), or nothing (no_soft); UsageError otherwise.
+// InputError for bad files.
 CaptureResult evaluate_capture_elements(const CaptureElementsRun& run);
 
 // {"CAPTURE": x, "precision_object": x, ...} as in the fixtures' expected.json (0-1 scale).

@@ -15,6 +15,8 @@
 #include "core/progress.hpp"
 #include "core/resample.hpp"
 #include "core/results.hpp"
+#include "models/device.hpp"
+#include "models/text_encoder.hpp"
 #include "runners/command.hpp"
 
 namespace pgc {
@@ -25,6 +27,7 @@ struct CaptionArgs {
   std::string meteor_data, meteor_paraphrase, name, json;
   std::string capture_mode = "full", capture_similarity, wordnet_dir;
   std::string nltk_data, capture_parser, capture_parser_version = "v0.5", capture_device = "auto", dump_parse;
+  std::string capture_encoder;
   bool capture_no_soft = false, capture_no_stop_words = false, capture_beam_len_excludes_start = false;
   bool per_image = false, allow_missing = false, quiet = false;
   int threads = 0, bootstrap = 0;
@@ -143,7 +146,7 @@ CaptureExtraction extract_capture(const CaptionArgs& args, CaptureElementsRun& r
     SceneGraphParserOptions popt;
     popt.parser_version = args.capture_parser_version;
     popt.length_counts_start_token = !args.capture_beam_len_excludes_start;
-    std::unique_ptr<SceneGraphParser> parser = load_scene_graph_parser(args.capture_parser, args.capture_device, popt);
+    std::unique_ptr<SceneGraphParser> parser = load_scene_graph_parser(args.capture_parser, resolve_device(args.capture_device), popt);
     run.extra_signature.emplace_back("capture_parser", parser->name() + "," + args.capture_parser_version +
                                                            (popt.length_counts_start_token ? ",len+start" : ",len-start"));
     size_t captions = 0;
@@ -178,11 +181,20 @@ int run_capture(CaptionArgs args) {
   run.wordnet_dir = args.wordnet_dir;
   run.threads = args.threads;
   run.mode = args.capture_mode;
-  // Fail on the soft-stage flags before the (slow) extraction; keep in step with the soft-stage
-  // sources evaluate_capture_elements accepts (an encoder flag must be allowed here too).
-  if (!run.no_soft && run.similarity_path.empty())
-    throw UsageError("CAPTURE: the soft stage needs --capture-similarity FILE (the MPNet encoder is not "
-                     "available yet), or turn it off with --capture-no-soft");
+  // The soft-stage flags are checked (and the encoder loaded) before the slow extraction; they
+  // mirror the sources evaluate_capture_elements accepts.
+  const int soft_sources =
+      int(!args.capture_similarity.empty()) + int(!args.capture_encoder.empty()) + int(args.capture_no_soft);
+  if (soft_sources == 0)
+    throw UsageError("CAPTURE: the soft stage needs --capture-encoder DIR (all-mpnet-base-v2) or "
+                     "--capture-similarity FILE, or turn it off with --capture-no-soft");
+  if (soft_sources > 1)
+    throw UsageError("--capture-encoder, --capture-similarity and --capture-no-soft exclude each other");
+  std::unique_ptr<SentenceEncoder> encoder;
+  if (!args.capture_encoder.empty()) {
+    encoder = load_mpnet_encoder(args.capture_encoder, resolve_device(args.capture_device));
+    run.encoder = encoder.get();
+  }
   CaptureExtraction extracted;
   if (args.capture_mode != "elements") {
     extracted = extract_capture(args, run);
@@ -205,6 +217,7 @@ int run_capture(CaptionArgs args) {
   if (!args.json.empty()) {
     std::vector<InputFile> inputs{{"refs", args.refs}, {"preds", args.preds}};
     if (!args.capture_similarity.empty()) inputs.push_back({"capture_similarity", args.capture_similarity});
+    // (The encoder folder is named, with its weights' hash, in the signature's capture_soft.)
     JsonDoc doc = make_results(args.name, "caption", cr.signature, inputs);
     auto& a = doc.GetAllocator();
     ScoredCaptions r{cr.ids, {"CAPTURE"}, {cr.corpus}, {}, &cr.signature};
@@ -290,6 +303,10 @@ RegisterCommand g_caption_command(
           ->capture_default_str();
       sub.add_option("--capture-similarity", args->capture_similarity,
                      "CAPTURE soft stage from a table {\"<candidate phrase>|<reference phrase>\": cosine} (missing = 0)");
+      sub.add_option("--capture-encoder", args->capture_encoder,
+                     "CAPTURE soft stage from a sentence-transformers all-mpnet-base-v2 folder (config.json, "
+                     "vocab.txt, model.safetensors, modules.json, 1_Pooling/, sentence_bert_config.json), as the "
+                     "reference does (default: none); see docs/capture.md");
       sub.add_flag("--capture-no-soft", args->capture_no_soft, "CAPTURE without its soft (embedding) stage");
       sub.add_flag("--capture-no-stop-words", args->capture_no_stop_words,
                    "CAPTURE graphs/full modes: keep stop-word objects (reference stop_words=False; default: filter)");
@@ -304,7 +321,8 @@ RegisterCommand g_caption_command(
       sub.add_flag("--capture-beam-len-excludes-start", args->capture_beam_len_excludes_start,
                    "CAPTURE full mode: beam length normalization without the decoder start token (transformers >= "
                    "~4.37; default: counted, as the 2024 reference)");
-      sub.add_option("--capture-device", args->capture_device, "CAPTURE full mode: parser device auto|cpu|cuda")
+      sub.add_option("--capture-device", args->capture_device,
+                     "where CAPTURE's networks run (the MPNet encoder, the T5 parser): auto, cpu or cuda")
           ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
           ->capture_default_str();
       sub.add_option("--nltk-data", args->nltk_data,

@@ -5,9 +5,6 @@
 #include "models/text_encoder.hpp"
 
 namespace pgc {
-std::unique_ptr<SentenceEncoder> load_mpnet_encoder(const std::string&, const std::string&) {
-  throw std::runtime_error("MPNet not merged yet");
-}
 std::unique_ptr<SceneGraphParser> load_scene_graph_parser(const std::string&, const std::string&,
                                                           const SceneGraphParserOptions&) {
   throw std::runtime_error("T5 not merged yet");
