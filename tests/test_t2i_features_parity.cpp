@@ -48,7 +48,7 @@ void check_features(const std::string& flags, const fs::path& reference, const f
       "features " + flags + " --images " + q(kT2i / "images") + " --out " + q(out) + " --device cpu --quiet", dir.path);
   BOOST_TEST_CONTEXT(r.err) { BOOST_REQUIRE(r.rc == 0); }
   const pgc::NpyArray ours = pgc::read_npy(out.string()), ref = pgc::read_npy(reference.string());
-  BOOST_TEST(ours.dtype == pgc::NpyDType::kFloat32);
+  BOOST_TEST((ours.dtype == pgc::NpyDType::kFloat32));
   BOOST_TEST(ours.shape.at(0) == manifest_rows(manifest));
   const double rel = max_relative_diff(ours, ref);
   BOOST_TEST_MESSAGE(tag << ": max |diff| / max |ref| = " << rel);

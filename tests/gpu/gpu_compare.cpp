@@ -5,7 +5,9 @@
 // not part of CI, whose machines have no GPU.
 //
 //   gpu_compare text bert|mpnet DIR DEVICE IN.json OUT.json     IN: {"texts": [...]}
-//   gpu_compare parse DIR DEVICE BEAMS IN.json OUT.json        IN: {"sentences": [...]}
+//   gpu_compare parse DIR DEVICE BEAMS IN.json OUT.json [start-excluded]
+//        IN: {"sentences": [...]}; start-excluded: beam length normalization without the
+//        decoder start token (transformers >= 4.37), else counted (the 2024 reference)
 //   gpu_compare image inception|dinov2 WEIGHTS CONFIG|- DEVICE N SIZE IN.f32 OUT.f32
 //        IN.f32: N x SIZE x SIZE x 3 float32 in [0,1]; OUT.f32: N x dim float32
 //   gpu_compare speed inception|dinov2 WEIGHTS CONFIG|- DEVICE BATCH SIZE SECONDS
@@ -56,9 +58,10 @@ int run_text(const std::string& kind, const std::string& dir, const std::string&
 }
 
 int run_parse(const std::string& dir, const std::string& device, int beams, const std::string& in,
-              const std::string& out) {
+              const std::string& out, bool start_excluded) {
   pgc::SceneGraphParserOptions options;
   options.num_beams = beams;
+  options.length_counts_start_token = !start_excluded;
   auto parser = pgc::load_scene_graph_parser(dir, device, options);
   const auto t0 = std::chrono::steady_clock::now();
   const auto sentences = read_strings(in, "sentences");
@@ -133,10 +136,11 @@ int main(int argc, char** argv) {
   try {
     // resolve_device also switches TF32 off for CUDA, as the pgc commands do.
     if (a.size() == 6 && a[0] == "text") a[3] = pgc::resolve_device(a[3]);
-    if (a.size() == 6 && a[0] == "parse") a[2] = pgc::resolve_device(a[2]);
+    if ((a.size() == 6 || a.size() == 7) && a[0] == "parse") a[2] = pgc::resolve_device(a[2]);
     if ((a.size() == 9 && a[0] == "image") || (a.size() == 8 && a[0] == "speed")) a[4] = pgc::resolve_device(a[4]);
     if (a.size() == 6 && a[0] == "text") return run_text(a[1], a[2], a[3], a[4], a[5]);
-    if (a.size() == 6 && a[0] == "parse") return run_parse(a[1], a[2], std::stoi(a[3]), a[4], a[5]);
+    if ((a.size() == 6 || a.size() == 7) && a[0] == "parse")
+      return run_parse(a[1], a[2], std::stoi(a[3]), a[4], a[5], a.size() == 7 && a[6] == "start-excluded");
     if (a.size() == 9 && a[0] == "image")
       return run_image(a[1], a[2], a[3], a[4], std::stoi(a[5]), std::stoi(a[6]), a[7], a[8]);
     if (a.size() == 8 && a[0] == "speed")

@@ -204,35 +204,54 @@ def t5():
     model.save_pretrained(d, safe_serialization=True)
     inp = os.path.join(d, "sentences.json")
     json.dump({"sentences": SENTENCES}, open(inp, "w"))
-    res = {}
+    hf_tok = None
+    try:  # HF's own T5 tokenizer on the same spiece.model (the reference decodes with it)
+        from transformers import T5Tokenizer
+        hf_tok = T5Tokenizer(vocab_file=os.path.join(d, "spiece.model"), extra_ids=100)
+    except Exception as e:
+        hf_tok_error = str(e)
+
+    def clean(text):
+        for a, b in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                     (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
+            text = text.replace(a, b)
+        return text
+
+    res = {"hf_tokenizer": "transformers" if hf_tok else "sentencepiece (" + hf_tok_error[:200] + ")"}
+    model.cuda()
     for beams in (1, 5):
         ours = {}
         for dev in ("cpu", "cuda"):
             out = os.path.join(d, f"ours_{dev}_{beams}.json")
-            run([DRIVER, "parse", d, dev, str(beams), inp, out])
+            # transformers 5.x normalizes beam scores by the generated length without the start token
+            run([DRIVER, "parse", d, dev, str(beams), inp, out, "start-excluded"])
             ours[dev] = json.load(open(out))["graphs"]
-        refs = []
-        model.cuda()
+        refs, ids_equal = [], 0
         for s in SENTENCES:
-            ids = sp.encode("Generate Scene Graph: " + s.strip())[:63] + [1]
+            prompt = "Generate Scene Graph: " + s.strip()
+            ids = sp.encode(prompt)[:63] + [1]
+            if hf_tok is not None:
+                hf_ids = hf_tok(prompt, max_length=64, truncation=True)["input_ids"]
+                ids_equal += hf_ids == ids
+                ids = hf_ids
             x = torch.tensor([ids]).cuda()
             with torch.no_grad():
                 y = model.generate(input_ids=x, attention_mask=torch.ones_like(x), num_beams=beams,
                                    max_length=128, early_stopping=True, do_sample=False,
                                    decoder_start_token_id=0, eos_token_id=1, pad_token_id=0,
                                    length_penalty=1.0, num_return_sequences=1)[0].tolist()
-            keep = [t for t in y if t not in (0, 1, 2) and t < n_sp]
-            text = sp.decode(keep)
-            for a, b in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                         (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
-                text = text.replace(a, b)
-            refs.append(text)
+            if hf_tok is not None:
+                refs.append(hf_tok.decode(y, skip_special_tokens=True, clean_up_tokenization_spaces=True))
+            else:
+                refs.append(clean(sp.decode([t for t in y if t not in (0, 1, 2) and t < n_sp])))
         res[f"beams{beams}"] = {
             "cpu_eq_cuda": sum(a == b for a, b in zip(ours["cpu"], ours["cuda"])),
             "cuda_eq_hf": sum(a == b for a, b in zip(ours["cuda"], refs)),
             "cpu_eq_hf": sum(a == b for a, b in zip(ours["cpu"], refs)),
+            "hf_input_ids_eq_sentencepiece": ids_equal,
             "n": len(SENTENCES),
             "example": {"ours_cuda": ours["cuda"][0][:200], "hf": refs[0][:200]},
+            "mismatches": [{"ours": a[:160], "hf": b[:160]} for a, b in zip(ours["cuda"], refs) if a != b][:2],
         }
     res["pass"] = all(v["cuda_eq_hf"] == v["n"] and v["cpu_eq_cuda"] == v["n"]
                       for k, v in res.items() if k.startswith("beams"))
