@@ -1,9 +1,14 @@
 #include "models/t5_tokenizer.hpp"
 
-#include <sentencepiece_processor.h>
+#include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <type_traits>
 
 #include "core/error.hpp"
 
@@ -47,29 +52,93 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
     s.replace(pos, from.size(), to);
 }
 
+// libpgc_spm.so's C interface (models/spm_shim.cc), loaded once.
+struct SpmModule {
+  void* (*load)(const char*, char*, size_t) = nullptr;
+  void (*free)(void*) = nullptr;
+  int (*piece_size)(void*) = nullptr;
+  size_t (*id_to_piece)(void*, int, char*, size_t) = nullptr;
+  size_t (*encode)(void*, const char*, size_t, int*, size_t) = nullptr;
+  int (*train)(const char*, char*, size_t) = nullptr;
+};
+
+std::string module_candidate() {
+  if (const char* env = std::getenv("PGC_SPM_MODULE")) return env;
+#ifdef PGC_SPM_MODULE
+  if (std::filesystem::exists(PGC_SPM_MODULE)) return PGC_SPM_MODULE;
+#endif
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "libpgc_spm.so" : (exe.parent_path() / "libpgc_spm.so").string();
+}
+
+const SpmModule& spm() {
+  static const SpmModule module = [] {
+    const std::string path = module_candidate();
+    // RTLD_DEEPBIND: libsentencepiece resolves its bundled protobuf to itself, and RTLD_LOCAL
+    // keeps it away from LibTorch's libprotobuf.
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (!handle)
+      throw std::runtime_error("cannot load the SentencePiece module " + path + " (set PGC_SPM_MODULE): " + dlerror());
+    SpmModule m;
+    auto sym = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
+      if (!fn) throw std::runtime_error(path + " lacks " + name);
+    };
+    sym(m.load, "pgc_spm_load");
+    sym(m.free, "pgc_spm_free");
+    sym(m.piece_size, "pgc_spm_piece_size");
+    sym(m.id_to_piece, "pgc_spm_id_to_piece");
+    sym(m.encode, "pgc_spm_encode");
+    sym(m.train, "pgc_spm_train");
+    return m;
+  }();
+  return module;
+}
+
 }  // namespace
 
+void train_sentencepiece(const std::string& args) {
+  char error[1024] = {0};
+  if (spm().train(args.c_str(), error, sizeof error) != 0)
+    throw std::runtime_error(std::string("SentencePiece training failed: ") + error);
+}
+
 T5Tokenizer::T5Tokenizer(const std::string& spiece_model, int extra_ids)
-    : path_(spiece_model), sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()),
-      extra_ids_(extra_ids) {
+    : path_(spiece_model), extra_ids_(extra_ids) {
   if (!std::filesystem::is_regular_file(spiece_model))
     throw InputError(spiece_model, "", "T5 SentencePiece model not found (the model folder's spiece.model)");
-  const auto status = sp_->Load(spiece_model);
-  if (!status.ok()) throw InputError(spiece_model, "", "not a SentencePiece model: " + status.ToString());
-  piece_count_ = sp_->GetPieceSize();
+  char error[1024] = {0};
+  sp_ = spm().load(spiece_model.c_str(), error, sizeof error);
+  if (!sp_) throw InputError(spiece_model, "", std::string("not a SentencePiece model: ") + error);
+  piece_count_ = spm().piece_size(sp_);
+  std::map<std::string, int64_t> ids;
+  for (int id = 0; id < piece_count_; ++id) {
+    std::string piece(64, '\0');
+    size_t n = spm().id_to_piece(sp_, id, piece.data(), piece.size());
+    if (n > piece.size()) {
+      piece.resize(n);
+      spm().id_to_piece(sp_, id, piece.data(), piece.size());
+    }
+    piece.resize(n);
+    ids.emplace(piece, id);
+    pieces_.push_back(std::move(piece));
+  }
   // HF's T5Tokenizer looks the special tokens up by their strings.
   auto special = [&](const char* token) {
-    const int id = sp_->PieceToId(token);
-    if (sp_->IdToPiece(id) != token)
+    const auto it = ids.find(token);
+    if (it == ids.end())
       throw InputError(spiece_model, token, "the SentencePiece model has no such piece (not a T5 tokenizer)");
-    return static_cast<int64_t>(id);
+    return it->second;
   };
   pad_id_ = special("<pad>");
   eos_id_ = special("</s>");
   unk_id_ = special("<unk>");
 }
 
-T5Tokenizer::~T5Tokenizer() = default;
+T5Tokenizer::~T5Tokenizer() {
+  if (sp_) spm().free(sp_);
+}
 
 bool T5Tokenizer::is_special(int64_t id) const {
   return id == pad_id_ || id == eos_id_ || id == unk_id_ || (id >= piece_count_ && id < vocab_size());
@@ -78,13 +147,18 @@ bool T5Tokenizer::is_special(int64_t id) const {
 std::string T5Tokenizer::id_to_token(int64_t id) const {
   if (id < 0 || id >= vocab_size()) return "";
   if (id >= piece_count_) return "<extra_id_" + std::to_string(vocab_size() - 1 - id) + ">";
-  return sp_->IdToPiece(static_cast<int>(id));
+  return pieces_[static_cast<size_t>(id)];
 }
 
 std::vector<int64_t> T5Tokenizer::encode_plain(const std::string& segment) const {
-  std::vector<int64_t> out;
-  for (int id : sp_->EncodeAsIds(segment)) out.push_back(id);
-  return out;
+  // At most one piece per byte plus the dummy prefix; asked again if ever short.
+  std::vector<int> ids(segment.size() + 2);
+  size_t n = spm().encode(sp_, segment.data(), segment.size(), ids.data(), ids.size());
+  if (n > ids.size()) {
+    ids.resize(n);
+    n = spm().encode(sp_, segment.data(), segment.size(), ids.data(), ids.size());
+  }
+  return std::vector<int64_t>(ids.begin(), ids.begin() + static_cast<long>(n));
 }
 
 std::vector<int64_t> T5Tokenizer::encode(const std::string& text, bool append_eos) const {

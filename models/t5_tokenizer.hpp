@@ -12,10 +12,6 @@
 #include <string>
 #include <vector>
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
-
 namespace pgc {
 
 class T5Tokenizer {
@@ -53,11 +49,18 @@ class T5Tokenizer {
   std::vector<int64_t> encode_plain(const std::string& segment) const;
 
   std::string path_;
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  void* sp_ = nullptr;                // the SentencePieceProcessor inside libpgc_spm.so
+  std::vector<std::string> pieces_;   // by id
   int64_t piece_count_ = 0;
   int extra_ids_ = 0;
   int64_t pad_id_ = 0, eos_id_ = 1, unk_id_ = 2;
 };
+
+// SentencePieceTrainer::Train(args) (tests train tiny models with it); std::runtime_error on
+// failure. libsentencepiece is reached through the module libpgc_spm.so (see
+// models/spm_shim.cc for why), found at $PGC_SPM_MODULE, the build's path, or next to the
+// executable.
+void train_sentencepiece(const std::string& args);
 
 // transformers' PreTrainedTokenizerBase.clean_up_tokenization: the replacements " ." -> ".",
 // " ?" -> "?", " !" -> "!", " ," -> ",", " ' " -> "'", " n't" -> "n't", " 'm" -> "'m",

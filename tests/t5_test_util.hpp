@@ -1,7 +1,6 @@
 #pragma once
 // Shared by test_t5_tokenizer and test_torch_t5: a temporary folder and a tiny T5-style
 // SentencePiece model (unigram, <pad> 0, </s> 1, <unk> 2, no <s>) trained on a small corpus.
-#include <sentencepiece_trainer.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -9,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "models/t5_tokenizer.hpp"
 
 namespace t5_test {
 
@@ -58,8 +59,7 @@ inline std::string train_spiece(const fs::path& dir) {
                            " --vocab_size=120 --model_type=unigram --hard_vocab_limit=false"
                            " --character_coverage=1.0 --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1"
                            " --minloglevel=2";
-  const auto status = sentencepiece::SentencePieceTrainer::Train(args);
-  if (!status.ok()) throw std::runtime_error("SentencePiece training failed: " + status.ToString());
+  pgc::train_sentencepiece(args);
   return model.string();
 }
 
