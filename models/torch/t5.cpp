@@ -141,11 +141,14 @@ struct T5Model::Weights {
 
 int64_t DecoderState::rows() const { return encoder_bias.defined() ? encoder_bias.size(0) : 0; }
 
-void DecoderState::select_rows(const at::Tensor& index) {
+void DecoderState::select_rows(const at::Tensor& index, bool cross_unchanged) {
   const at::Tensor idx = index.to(encoder_bias.device());
-  for (auto* list : {&self_k, &self_v, &cross_k, &cross_v})
+  for (auto* list : {&self_k, &self_v})
     for (auto& t : *list)
       if (t.defined()) t = t.index_select(0, idx);
+  if (cross_unchanged) return;
+  for (auto* list : {&cross_k, &cross_v})
+    for (auto& t : *list) t = t.index_select(0, idx);
   encoder_bias = encoder_bias.index_select(0, idx);
 }
 
@@ -548,7 +551,8 @@ std::vector<Generated> beam_search(const T5Model& model, const at::Tensor& input
         hyps[static_cast<size_t>(active[r / static_cast<size_t>(beams)])].add(seqs[r], new_scores[r], len);
       break;
     }
-    st.select_rows(at::tensor(src_rows, at::kLong));
+    // Beams move within their item: the cross-attention rows only change when items finish.
+    st.select_rows(at::tensor(src_rows, at::kLong), static_cast<int64_t>(active.size()) == groups);
     beam_scores = at::tensor(new_scores, at::kFloat).to(dev);
   }
   for (int64_t i = 0; i < batch; ++i) {

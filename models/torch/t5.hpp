@@ -58,8 +58,10 @@ struct DecoderState {
   int64_t length = 0;
   int64_t rows() const;
   // Keeps rows `index` (kLong, on any device), in that order (beam reordering and dropping
-  // finished items).
-  void select_rows(const at::Tensor& index);
+  // finished items). `cross_unchanged`: every new row takes its cross-attention state from a
+  // row holding the same values (beams of one item, same item count), so those are kept as
+  // they are instead of copied.
+  void select_rows(const at::Tensor& index, bool cross_unchanged = false);
 };
 
 class T5Model {
