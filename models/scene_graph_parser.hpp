@@ -14,9 +14,10 @@ struct SceneGraphParserOptions {
   bool early_stopping = true;
   double length_penalty = 1.0;   // beam hypotheses scored sum_logprob / len^length_penalty
   std::string parser_version = "v0.6";  // input truncation rules differ (spec 7.2)
-  // Beam hypotheses' length for the length penalty counts the decoder start token (transformers
-  // before ~4.37, the 2024 reference) or not (newer transformers); spec 2.3 step 3 and 7.2.
-  bool length_counts_start_token = true;
+  // Length dividing a beam's score when it is cut at max_length: true = the sequence with the
+  // decoder start token (transformers <= 4.35, spec 7.2's 2024 default), false = generated
+  // tokens only (later releases). Beams ended by </s> count the same either way.
+  bool beam_length_counts_start = true;
 };
 
 class SceneGraphParser {

@@ -145,10 +145,10 @@ CaptureExtraction extract_capture(const CaptionArgs& args, CaptureElementsRun& r
                    set.ids.size(), dropped.refs_without_pred, dropped.preds_without_ref);
     SceneGraphParserOptions popt;
     popt.parser_version = args.capture_parser_version;
-    popt.length_counts_start_token = !args.capture_beam_len_excludes_start;
+    popt.beam_length_counts_start = !args.capture_beam_len_excludes_start;
     std::unique_ptr<SceneGraphParser> parser = load_scene_graph_parser(args.capture_parser, resolve_device(args.capture_device), popt);
     run.extra_signature.emplace_back("capture_parser", parser->name() + "," + args.capture_parser_version +
-                                                           (popt.length_counts_start_token ? ",len+start" : ",len-start"));
+                                                           (popt.beam_length_counts_start ? ",len+start" : ",len-start"));
     size_t captions = 0;
     for (const auto& r : set.refs) captions += r.size() + 1;
     Progress progress("CAPTURE parsing", captions, args.quiet);

@@ -61,7 +61,7 @@ int run_parse(const std::string& dir, const std::string& device, int beams, cons
               const std::string& out, bool start_excluded) {
   pgc::SceneGraphParserOptions options;
   options.num_beams = beams;
-  options.length_counts_start_token = !start_excluded;
+  options.beam_length_counts_start = !start_excluded;
   auto parser = pgc::load_scene_graph_parser(dir, device, options);
   const auto t0 = std::chrono::steady_clock::now();
   const auto sentences = read_strings(in, "sentences");
