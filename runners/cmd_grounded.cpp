@@ -307,9 +307,9 @@ CaptionResult score_captions(const GroundedArgs& args, const std::vector<PgcGrou
 void check_capture_args(const GroundedArgs& args) {
   if (args.capture_mode != "elements")
     throw UsageError("--capture-mode " + args.capture_mode +
-                     " needs the FACTUAL T5 scene-graph parser and the text pipeline, which this pgc does not have "
-                     "yet; pass parsed elements with --capture-mode elements --capture-elements-gt REFS "
-                     "--capture-elements-pred PREDS");
+                     " is not run inside pgc grounded; score the plain captions with pgc caption --metrics capture "
+                     "--capture-mode full (its --dump-parse writes the elements), or pass elements here with "
+                     "--capture-mode elements --capture-elements-gt REFS --capture-elements-pred PREDS");
   if (args.capture_elements_gt.empty() || args.capture_elements_pred.empty())
     throw UsageError("CAPTURE --capture-mode elements needs --capture-elements-gt REFS and --capture-elements-pred PREDS");
 }
@@ -647,8 +647,9 @@ RegisterCommand g_grounded_command(
                      "as `pgc caption`, see --capture-mode)")
           ->capture_default_str();
       sub.add_option("--capture-mode", args->capture_mode,
-                     "CAPTURE input: elements (--capture-elements-gt/--capture-elements-pred); full and graphs (parse "
-                     "the plain captions) need the T5 parser, not built yet")
+                     "CAPTURE input: elements (--capture-elements-gt/--capture-elements-pred). full and graphs are not "
+                     "run inside pgc grounded: use pgc caption --metrics capture --capture-mode full on the plain "
+                     "captions (its --dump-parse writes the elements)")
           ->check(CLI::IsMember({"full", "graphs", "elements"}))
           ->capture_default_str();
       sub.add_option("--capture-elements-gt", args->capture_elements_gt,
