@@ -66,6 +66,8 @@ def section(name):
                 REPORT[name] = {"error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-3000:]}
             REPORT[name]["seconds"] = round(time.time() - t0, 1)
             print(name, json.dumps(REPORT[name])[:1500], flush=True)
+            with open(os.path.join(OUT, "gpu_report.json"), "w") as f:  # after every section
+                json.dump(REPORT, f, indent=1)
         return wrapped
     return deco
 
@@ -371,9 +373,6 @@ def inception():
 
 
 if __name__ == "__main__":
-    only = sys.argv[1:]
-    for name, fn in (("bert", bert), ("mpnet", mpnet), ("t5", t5), ("dinov2", dinov2), ("inception", inception)):
-        if not only or name in only:
-            fn()
-    with open(os.path.join(OUT, "gpu_report.json"), "w") as f:
-        json.dump(REPORT, f, indent=1)
+    sections = {"bert": bert, "mpnet": mpnet, "t5": t5, "dinov2": dinov2, "inception": inception}
+    for name in sys.argv[1:] or list(sections):  # in the order given
+        sections[name]()
