@@ -13,7 +13,7 @@ struct SceneGraphParserOptions {
   int max_length = 128;          // generated tokens, as the reference's max_length
   bool early_stopping = true;
   double length_penalty = 1.0;   // beam hypotheses scored sum_logprob / len^length_penalty
-  std::string parser_version = "v0.6";  // input truncation rules differ (spec 7.2)
+  std::string parser_version = "v0.5";  // input truncation rules differ (spec 7.2); v0.5 = 2024 reference
   // Length dividing a beam's score when it is cut at max_length: true = the sequence with the
   // decoder start token (transformers <= 4.35, spec 7.2's 2024 default), false = generated
   // tokens only (later releases). Beams ended by </s> count the same either way.

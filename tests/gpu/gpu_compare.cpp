@@ -61,6 +61,7 @@ int run_parse(const std::string& dir, const std::string& device, int beams, cons
               const std::string& out, bool start_excluded) {
   pgc::SceneGraphParserOptions options;
   options.num_beams = beams;
+  options.parser_version = "v0.5";  // hf_reference.py truncates each sentence alone to 63 + </s>
   options.beam_length_counts_start = !start_excluded;
   auto parser = pgc::load_scene_graph_parser(dir, device, options);
   const auto t0 = std::chrono::steady_clock::now();
