@@ -9,6 +9,8 @@
 #include <ATen/ATen.h>
 #include <boost/test/unit_test.hpp>
 
+#include "torch_test_util.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -92,33 +94,8 @@ State random_state(uint64_t seed) {
   return s;
 }
 
-const char* safe_name(at::ScalarType d) {
-  if (d == at::kFloat) return "F32";
-  if (d == at::kHalf) return "F16";
-  if (d == at::kBFloat16) return "BF16";
-  if (d == at::kLong) return "I64";
-  throw std::logic_error("test writer: unsupported dtype");
-}
-
-// `state` as a .safetensors file; floating tensors stored as `floating`.
 void write_safetensors(const fs::path& path, const State& state, at::ScalarType floating) {
-  std::string header = "{", data;
-  for (const auto& [name, tensor] : state) {
-    at::Tensor t = tensor.detach().contiguous();
-    if (t.is_floating_point()) t = t.to(floating);
-    std::string shape;
-    for (int64_t d : t.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    const size_t begin = data.size();
-    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
-    header += (header.size() > 1 ? "," : "") + std::string("\"") + name + "\":{\"dtype\":\"" +
-              safe_name(t.scalar_type()) + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
-              std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
-  }
-  header += "}";
-  while (header.size() % 8) header += ' ';
-  std::string bytes;
-  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
-  std::ofstream(path, std::ios::binary) << bytes << header << data;
+  pgc_test::write_safetensors_file(path, state, floating);
 }
 
 // An HF-style model folder.

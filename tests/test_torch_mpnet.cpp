@@ -12,6 +12,8 @@
 #include <c10/core/InferenceMode.h>
 
 #include <boost/test/unit_test.hpp>
+
+#include "torch_test_util.hpp"
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -39,23 +41,8 @@ constexpr size_t kMaxSeqLength = 12;
 
 using Params = std::vector<std::pair<std::string, at::Tensor>>;
 
-// Safetensors by hand: 8-byte header length, JSON header, F32 data.
 void write_safetensors(const fs::path& path, const Params& params) {
-  std::string header = "{", data;
-  for (const auto& [name, tensor] : params) {
-    at::Tensor t = tensor.to(at::kFloat).contiguous();
-    std::string shape;
-    for (int64_t d : t.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    const size_t begin = data.size();
-    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
-    header += (header.size() > 1 ? "," : "") + std::string("\"") + name + "\":{\"dtype\":\"F32\",\"shape\":[" +
-              shape + "],\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
-  }
-  header += "}";
-  while (header.size() % 8) header += ' ';
-  std::string bytes;
-  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
-  std::ofstream(path, std::ios::binary) << bytes << header << data;
+  pgc_test::write_safetensors_file(path, params, at::kFloat);
 }
 
 void write_text(const fs::path& path, const std::string& text) {

@@ -5,6 +5,8 @@
 // scene-graph parser end to end from a model folder written here.
 #define BOOST_TEST_MODULE torch_t5
 #include <boost/test/unit_test.hpp>
+
+#include "torch_test_util.hpp"
 #include <torch/torch.h>
 
 #include <cmath>
@@ -55,32 +57,12 @@ std::string config_json(const T5Config& c) {
          ", \"decoder_start_token_id\": 0, \"eos_token_id\": 1, \"pad_token_id\": 0, \"dropout_rate\": 0.1}";
 }
 
-const char* safe_name(torch::Dtype d) {
-  if (d == torch::kFloat) return "F32";
-  if (d == torch::kHalf) return "F16";
-  if (d == torch::kBFloat16) return "BF16";
-  throw std::logic_error("unsupported dtype");
-}
+const char* safe_name(torch::Dtype d) { return pgc_test::safetensors_dtype(d); }
 
 using State = std::vector<std::pair<std::string, torch::Tensor>>;
 
 void write_safetensors(const fs::path& path, const State& state, torch::Dtype dtype) {
-  std::string header = "{", data;
-  for (const auto& [name, tensor] : state) {
-    const torch::Tensor t = tensor.detach().to(torch::kCPU).to(dtype).contiguous();
-    std::string shape;
-    for (int64_t d : t.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    const size_t begin = data.size();
-    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
-    header += (header.size() > 1 ? "," : "") + std::string("\"") + name + "\":{\"dtype\":\"" + safe_name(dtype) +
-              "\",\"shape\":[" + shape + "],\"data_offsets\":[" + std::to_string(begin) + "," +
-              std::to_string(data.size()) + "]}";
-  }
-  header += "}";
-  while (header.size() % 8) header += ' ';
-  std::string bytes;
-  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
-  std::ofstream(path, std::ios::binary) << bytes << header << data;
+  pgc_test::write_safetensors_file(path, state, dtype);
 }
 
 fs::path dir() {

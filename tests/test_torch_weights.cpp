@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+
+#include "torch_test_util.hpp"
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -62,15 +64,7 @@ State state_of(TinyNet& net) {
   return s;
 }
 
-const char* safe_name(torch::Dtype d) {
-  if (d == torch::kFloat) return "F32";
-  if (d == torch::kHalf) return "F16";
-  if (d == torch::kBFloat16) return "BF16";
-  if (d == torch::kDouble) return "F64";
-  if (d == torch::kLong) return "I64";
-  if (d == torch::kInt) return "I32";
-  throw std::logic_error("test writer: unsupported dtype");
-}
+const char* safe_name(torch::Dtype d) { return pgc_test::safetensors_dtype(d); }
 
 fs::path temp_path(const std::string& name) {
   static fs::path dir = [] {
@@ -84,24 +78,8 @@ fs::path temp_path(const std::string& name) {
 // Writes `state` as a .safetensors file (header JSON by hand, little-endian data); floating
 // tensors are stored as `floating` (F32, F16 or BF16), the others in their own dtype.
 fs::path write_safetensors(const std::string& file, const State& state, torch::Dtype floating) {
-  std::string header = "{", data;
-  for (const auto& [name, tensor] : state) {
-    torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
-    if (t.is_floating_point()) t = t.to(floating);
-    std::string shape;
-    for (int64_t d : t.sizes()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    const size_t begin = data.size();
-    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
-    header += (header.size() > 1 ? "," : "") + std::string("\"") + name + "\":{\"dtype\":\"" +
-              safe_name(t.scalar_type()) + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
-              std::to_string(begin) + "," + std::to_string(data.size()) + "]}";
-  }
-  header += "}";
-  while (header.size() % 8) header += ' ';
-  std::string bytes;
-  for (int i = 0; i < 8; ++i) bytes += static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
   const fs::path path = temp_path(file);
-  std::ofstream(path, std::ios::binary) << bytes << header << data;
+  pgc_test::write_safetensors_file(path, state, floating);
   return path;
 }
 
