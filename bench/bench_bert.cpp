@@ -32,6 +32,7 @@
 
 #include "models/wordpiece.hpp"
 #include "models/torch/bert.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -131,9 +132,7 @@ std::unique_ptr<pgc::BertSentenceEncoder> random_base(const std::string& device)
                                                     "bert-random-base");
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using pgc_bench::seconds_since;
 
 // A JSON array of strings.
 std::vector<std::string> read_texts(const std::string& path) {

@@ -23,6 +23,7 @@
 #include "caption/python_str.hpp"
 #include "caption/wordnet.hpp"
 #include "metrics/capture.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -132,9 +133,7 @@ std::vector<std::string> soft_phrases(const pgc::CaptureElements& e) {
   return p;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using pgc_bench::seconds_since;
 
 double peak_rss_mib() {
   rusage u{};

@@ -17,6 +17,7 @@
 
 #include "core/compare.hpp"
 #include "core/resample.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -63,9 +64,7 @@ pgc::ResultsFile make_file(const std::string& name, size_t n, unsigned seed, dou
   return pgc::results_from_json(pgc::parse_json(text, name), name);
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
+using pgc_bench::seconds_since;
 
 }  // namespace
 

@@ -17,20 +17,12 @@
 
 #include "metrics/frechet_distance.hpp"
 #include "t2i/npy.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// CPU seconds (user + system, all threads) of this process so far: on a shared machine the
-// wall time depends on the neighbours, the CPU time much less.
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+using pgc_bench::seconds_since;
+using pgc_bench::cpu_seconds;
 
 long peak_rss_mb() {
   rusage ru{};

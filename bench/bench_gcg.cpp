@@ -18,6 +18,7 @@
 #include "core/thread_pool.hpp"
 #include "metrics/gcg.hpp"
 #include "metrics/rle.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -49,16 +50,9 @@ pgc::Rle ellipse_mask(const Ellipse& e) {
   return r;
 }
 
-// CPU seconds of the whole process (all threads): comparable on a busy machine, unlike wall time.
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+using pgc_bench::cpu_seconds;
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using pgc_bench::seconds_since;
 
 }  // namespace
 

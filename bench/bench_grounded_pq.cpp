@@ -16,6 +16,7 @@
 
 #include "core/thread_pool.hpp"
 #include "panoptic/grounded_pq.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -69,11 +70,7 @@ void build_image(size_t index, ImageInputs& in) {
   // Segments fully covered by later ones have no pixel: panopticapi would count them as FN.
 }
 
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+using pgc_bench::cpu_seconds;
 
 }  // namespace
 

@@ -31,6 +31,7 @@
 #include "core/atomic_file.hpp"
 #include "models/device.hpp"
 #include "models/feature_extractor.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -99,17 +100,8 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// CPU seconds (user + system, all threads) of this process so far: on a shared machine the
-// wall time depends on the neighbours, the CPU time much less.
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+using pgc_bench::seconds_since;
+using pgc_bench::cpu_seconds;
 
 long peak_rss_mb() {
   rusage ru{};

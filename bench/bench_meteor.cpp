@@ -13,6 +13,7 @@
 #include "core/json.hpp"
 #include "core/thread_pool.hpp"
 #include "metrics/meteor.hpp"
+#include "bench_clock.hpp"
 
 namespace {
 
@@ -34,15 +35,9 @@ Set read_set(const std::string& dir) {
   return s;
 }
 
-double cpu_seconds() {  // user + system time of all threads so far
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
-}
+using pgc_bench::cpu_seconds;
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using pgc_bench::seconds_since;
 
 // Scores every image (per-image stats in parallel, merged in order); returns wall seconds.
 double run(const pgc::Meteor& meteor, const Set& set, int threads, double* corpus, double* cpu) {

@@ -31,6 +31,7 @@
 #include "core/json.hpp"
 #include "models/device.hpp"
 #include "models/torch/mpnet.hpp"
+#include "bench_clock.hpp"
 
 namespace fs = std::filesystem;
 
@@ -142,15 +143,8 @@ fs::path write_random_base(const fs::path& dir) {
   return dir;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
-}
+using pgc_bench::seconds_since;
+using pgc_bench::cpu_seconds;
 
 double peak_rss_mib() {
   rusage u{};

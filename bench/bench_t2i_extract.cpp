@@ -25,20 +25,14 @@
 #include "models/feature_extractor.hpp"
 #include "t2i/feature_pipeline.hpp"
 #include "t2i/image_io.hpp"
+#include "bench_clock.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
+using pgc_bench::seconds_since;
+using pgc_bench::cpu_seconds;
 
 long peak_rss_mb() {
   rusage ru{};

@@ -31,6 +31,7 @@
 #include "models/safetensors.hpp"
 #include "models/t5_tokenizer.hpp"
 #include "models/torch/t5.hpp"
+#include "bench_clock.hpp"
 
 namespace fs = std::filesystem;
 using pgc::t5::T5Config;
@@ -165,11 +166,7 @@ void save_random(const T5Config& c, const std::string& dir) {
   std::fprintf(stderr, "bench_t5: wrote %s/config.json and model.safetensors (%zu MB)\n", dir.c_str(), data.size() >> 20);
 }
 
-double cpu_seconds() {  // user + system CPU time of the process (the shared build box is loaded)
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec * 1e-6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec * 1e-6;
-}
+using pgc_bench::cpu_seconds;
 
 double peak_rss_mib() {
   rusage u{};
