@@ -277,7 +277,7 @@ int run_caption(CaptionArgs args) {
 }
 
 RegisterCommand g_caption_command(
-    "caption", "Caption metrics identical to pycocoevalcap: BLEU@1-4, METEOR, ROUGE-L, CIDEr-D",
+    "caption", "Caption metrics identical to pycocoevalcap: BLEU@1-4, METEOR, ROUGE-L, CIDEr-D; and CAPTURE (capture_metric)",
     [](CLI::App& sub) -> CommandRun {
       auto args = std::make_shared<CaptionArgs>();
       sub.add_option("--refs", args->refs,
