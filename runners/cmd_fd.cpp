@@ -10,6 +10,7 @@
 #include "metrics/frechet_distance.hpp"
 #include "runners/command.hpp"
 #include "t2i/gaussian_stats.hpp"
+#include "t2i/t2i_eval.hpp"
 
 namespace {
 
@@ -60,14 +61,7 @@ int run_fd(const FdArgs& args) {
   corpus.AddMember("fd", r.fd, al);
   doc.AddMember("corpus", corpus, al);
   doc.AddMember("fd", r.fd, al);
-  pgc::JsonValue terms(rapidjson::kObjectType);
-  terms.AddMember("mean_term", r.mean_term, al);
-  terms.AddMember("trace_sigma1", r.trace_sigma1, al);
-  terms.AddMember("trace_sigma2", r.trace_sigma2, al);
-  terms.AddMember("trace_covmean", r.trace_covmean, al);
-  terms.AddMember("eps_fallback_taken", r.eps_fallback_taken, al);
-  terms.AddMember("sqrtm_complex", r.sqrtm_complex, al);
-  terms.AddMember("max_abs_imag_covmean", r.max_abs_imag, al);
+  pgc::JsonValue terms = pgc::frechet_terms_json(r, al);
   terms.AddMember("n_a", static_cast<uint64_t>(a.count), al);
   terms.AddMember("n_b", static_cast<uint64_t>(b.count), al);
   doc.AddMember("terms", terms, al);

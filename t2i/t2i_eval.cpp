@@ -114,14 +114,7 @@ JsonDoc results_document(const T2iRequest& r, const Side& real, const Side& fake
   corpus.AddMember(JsonValue(t2i_corpus_key(r.metric).c_str(), a), JsonValue(fr.fd), a);
   doc.AddMember("corpus", corpus, a);
   doc.AddMember("fd", fr.fd, a);
-  JsonValue terms(rapidjson::kObjectType);
-  terms.AddMember("mean_term", fr.mean_term, a);
-  terms.AddMember("trace_sigma1", fr.trace_sigma1, a);
-  terms.AddMember("trace_sigma2", fr.trace_sigma2, a);
-  terms.AddMember("trace_covmean", fr.trace_covmean, a);
-  terms.AddMember("eps_fallback_taken", fr.eps_fallback_taken, a);
-  terms.AddMember("sqrtm_complex", fr.sqrtm_complex, a);
-  terms.AddMember("max_abs_imag_covmean", fr.max_abs_imag, a);
+  JsonValue terms = frechet_terms_json(fr, a);
   terms.AddMember("n_real", static_cast<uint64_t>(real.folder ? real.images : real.stats.count), a);
   terms.AddMember("n_fake", static_cast<uint64_t>(fake.folder ? fake.images : fake.stats.count), a);
   terms.AddMember("dims", static_cast<uint64_t>(dims_of(real)), a);
@@ -135,6 +128,18 @@ std::string t2i_corpus_key(const std::string& metric) {
   if (metric == "fid") return "FID";
   if (metric == "fd-dinov2") return "FD_DINOv2";
   throw UsageError("--metric must be fid or fd-dinov2, got '" + metric + "'");
+}
+
+JsonValue frechet_terms_json(const FrechetResult& fr, JsonDoc::AllocatorType& a) {
+  JsonValue terms(rapidjson::kObjectType);
+  terms.AddMember("mean_term", fr.mean_term, a);
+  terms.AddMember("trace_sigma1", fr.trace_sigma1, a);
+  terms.AddMember("trace_sigma2", fr.trace_sigma2, a);
+  terms.AddMember("trace_covmean", fr.trace_covmean, a);
+  terms.AddMember("eps_fallback_taken", fr.eps_fallback_taken, a);
+  terms.AddMember("sqrtm_complex", fr.sqrtm_complex, a);
+  terms.AddMember("max_abs_imag_covmean", fr.max_abs_imag, a);
+  return terms;
 }
 
 ImageListRule t2i_list_rule(const std::string& metric) {

@@ -37,6 +37,10 @@ struct T2iRequest {
 
 // The corpus key the leaderboard reads: "FID" or "FD_DINOv2".
 std::string t2i_corpus_key(const std::string& metric);
+
+// The "terms" block of `pgc t2i` / `pgc fd` results: the FD's summands and how sqrtm went
+// (callers add their sample counts).
+JsonValue frechet_terms_json(const FrechetResult& fr, JsonDoc::AllocatorType& a);
 // The folder listing rule of the metric's reference (pytorch-fid or dgm-eval).
 ImageListRule t2i_list_rule(const std::string& metric);
 
