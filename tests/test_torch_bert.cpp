@@ -181,12 +181,7 @@ at::Tensor reference_hidden(const State& state, const std::vector<int64_t>& ids)
   return x;
 }
 
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  BOOST_REQUIRE_EQUAL(a.size(), b.size());
-  double m = 0;
-  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
-  return m;
-}
+using pgc_test::max_abs_diff;
 
 const std::vector<std::string> kTexts = {
     "A man", "the sky", "a grass field", "Many people watch near the trees under the sky.", "",

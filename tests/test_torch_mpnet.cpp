@@ -234,12 +234,7 @@ std::vector<double> naive_embedding(const TinyModel& m, const std::vector<int64_
   return std::vector<double>(pooled.data_ptr<double>(), pooled.data_ptr<double>() + pooled.numel());
 }
 
-double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  BOOST_REQUIRE_EQUAL(a.size(), b.size());
-  double m = 0;
-  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
-  return m;
-}
+using pgc_test::max_abs_diff;
 
 const std::vector<std::string> kTexts = {
     "bus", "a red bus driving on the road", "person on pavement", "Plaid blanket", "wicker basket sitting on blanket",

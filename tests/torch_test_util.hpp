@@ -1,9 +1,13 @@
 #pragma once
-// The torch tests' one safetensors writer: named tensors -> a .safetensors file (8-byte header
-// length, header JSON written by hand, little-endian data). Floating tensors are stored as
-// `floating` (F32, F16 or BF16), the others in their own dtype. For tests/test_torch_*.cpp only.
+// Helpers shared by tests/test_torch_*.cpp: the one safetensors writer (named tensors -> a
+// .safetensors file: 8-byte header length, header JSON written by hand, little-endian data;
+// floating tensors stored as `floating` (F32, F16 or BF16), the others in their own dtype) and
+// the float vectors' max |difference|.
 #include <ATen/ATen.h>
+#include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +51,14 @@ inline void write_safetensors_file(const std::filesystem::path& path, const Name
   std::string bytes;
   for (int i = 0; i < 8; ++i) bytes += static_cast<char>((uint64_t(header.size()) >> (8 * i)) & 0xff);
   std::ofstream(path, std::ios::binary) << bytes << header << data;
+}
+
+// Largest |a[i] - b[i]| of two equally long float vectors (computed in double).
+inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  BOOST_REQUIRE_EQUAL(a.size(), b.size());
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(double(a[i]) - double(b[i])));
+  return m;
 }
 
 }  // namespace pgc_test
