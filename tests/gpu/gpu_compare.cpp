@@ -1,13 +1,17 @@
-// GPU check driver: runs pgc's LibTorch networks through their torch-free interfaces on a
-// given device and writes the outputs, so tests/gpu/hf_reference.py can compare them with
-// Hugging Face transformers (same random weights) and with pgc's own CPU results. Built only
-// on a machine with a CUDA LibTorch (cmake -DPGC_MODELS_ONLY=ON, see tests/gpu/README.md);
-// not part of CI, whose machines have no GPU.
+// GPU check driver: runs pgc's LibTorch networks on a given device and writes the outputs, so
+// tests/gpu/hf_reference.py can compare them with Hugging Face transformers (same random
+// weights) and with pgc's own CPU results. CI compiles it (CPU); on a machine with a CUDA
+// LibTorch it is built with -DPGC_MODELS_ONLY=ON (see tests/gpu/README.md) and run by
+// tests/gpu/run_gpu_checks.sh.
 //
 //   gpu_compare text bert|mpnet DIR DEVICE IN.json OUT.json     IN: {"texts": [...]}
 //   gpu_compare parse DIR DEVICE BEAMS IN.json OUT.json [start-excluded]
 //        IN: {"sentences": [...]}; start-excluded: beam length normalization without the
 //        decoder start token (transformers >= 4.37), else counted (the 2024 reference)
+//   gpu_compare generate DIR DEVICE BEAMS MAX_LENGTH IN.json OUT.json [start-excluded]
+//        IN: {"inputs": [[ids...], ...]} encoder ids (</s> included), decoded as one padded batch;
+//        OUT: {"sequences": [[start, ..., </s>?], ...], "scores": [...]}. No tokenizer, so a
+//        reference decoder gets the very same ids (bench/t5_beam_crosscheck.py, hf_reference.py)
 //   gpu_compare image inception|dinov2 WEIGHTS CONFIG|- DEVICE N SIZE IN.f32 OUT.f32
 //        IN.f32: N x SIZE x SIZE x 3 float32 in [0,1]; OUT.f32: N x dim float32
 //   gpu_compare speed inception|dinov2 WEIGHTS CONFIG|- DEVICE BATCH SIZE SECONDS
@@ -27,7 +31,9 @@
 #include "models/device.hpp"
 #include "models/feature_extractor.hpp"
 #include "models/scene_graph_parser.hpp"
+#include "models/safetensors.hpp"
 #include "models/text_encoder.hpp"
+#include "models/torch/t5.hpp"
 
 namespace {
 
@@ -74,6 +80,38 @@ int run_parse(const std::string& dir, const std::string& device, int beams, cons
   for (const auto& g : graphs) arr.PushBack(pgc::JsonValue(g.c_str(), a), a);
   doc.AddMember("graphs", arr, a);
   doc.AddMember("seconds", s, a);
+  pgc::write_file_atomic(out, pgc::to_json(doc, false));
+  return 0;
+}
+
+int run_generate(const std::string& dir, const std::string& device, int beams, int max_length,
+                 const std::string& in, const std::string& out, bool start_excluded) {
+  pgc::t5::T5Model model(pgc::t5::read_t5_config(dir + "/config.json"), device);
+  model.load(pgc::SafetensorsCheckpoint(dir + "/model.safetensors"));
+  const pgc::JsonDoc doc_in = pgc::read_json_file(in);
+  std::vector<std::vector<int64_t>> rows;
+  for (const auto& row : pgc::member(doc_in, "inputs", in, "inputs").GetArray()) {
+    rows.emplace_back();
+    for (const auto& id : row.GetArray()) rows.back().push_back(static_cast<int64_t>(pgc::get_number(id, in, "inputs")));
+  }
+  pgc::t5::GenerationOptions g;
+  g.num_beams = beams;
+  g.max_length = max_length;
+  g.length_counts_start = !start_excluded;
+  const auto [ids, mask] = pgc::t5::pad_batch(rows, 0, device);
+  const auto outs = pgc::t5::generate(model, ids, mask, g);
+  pgc::JsonDoc doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  pgc::JsonValue seqs(rapidjson::kArrayType), scores(rapidjson::kArrayType);
+  for (const auto& o : outs) {
+    pgc::JsonValue seq(rapidjson::kArrayType);
+    seq.PushBack(static_cast<int64_t>(model.config().decoder_start_token_id), a);
+    for (int64_t t : o.tokens) seq.PushBack(static_cast<int64_t>(t), a);
+    seqs.PushBack(seq, a);
+    scores.PushBack(o.score, a);
+  }
+  doc.AddMember("sequences", seqs, a);
+  doc.AddMember("scores", scores, a);
   pgc::write_file_atomic(out, pgc::to_json(doc, false));
   return 0;
 }
@@ -139,9 +177,12 @@ int main(int argc, char** argv) {
     if (a.size() == 6 && a[0] == "text") a[3] = pgc::resolve_device(a[3]);
     if ((a.size() == 6 || a.size() == 7) && a[0] == "parse") a[2] = pgc::resolve_device(a[2]);
     if ((a.size() == 9 && a[0] == "image") || (a.size() == 8 && a[0] == "speed")) a[4] = pgc::resolve_device(a[4]);
+    if ((a.size() == 7 || a.size() == 8) && a[0] == "generate") a[2] = pgc::resolve_device(a[2]);
     if (a.size() == 6 && a[0] == "text") return run_text(a[1], a[2], a[3], a[4], a[5]);
     if ((a.size() == 6 || a.size() == 7) && a[0] == "parse")
       return run_parse(a[1], a[2], std::stoi(a[3]), a[4], a[5], a.size() == 7 && a[6] == "start-excluded");
+    if ((a.size() == 7 || a.size() == 8) && a[0] == "generate")
+      return run_generate(a[1], a[2], std::stoi(a[3]), std::stoi(a[4]), a[5], a[6], a.size() == 8 && a[7] == "start-excluded");
     if (a.size() == 9 && a[0] == "image")
       return run_image(a[1], a[2], a[3], a[4], std::stoi(a[5]), std::stoi(a[6]), a[7], a[8]);
     if (a.size() == 8 && a[0] == "speed")

@@ -219,52 +219,75 @@ def t5():
 
     res = {"hf_tokenizer": "transformers" if hf_tok else "sentencepiece (" + hf_tok_error[:200] + ")"}
     model.cuda()
+    prompts = ["Generate Scene Graph: " + s.strip() for s in SENTENCES]
+    ids_all = [sp.encode(p)[:63] + [1] for p in prompts]  # v0.5: 63 pieces + </s>
+    if hf_tok is not None:
+        res["hf_input_ids_eq_sentencepiece"] = sum(
+            hf_tok(p, max_length=64, truncation=True)["input_ids"] == i for p, i in zip(prompts, ids_all))
+    ids_json = os.path.join(d, "ids.json")
+    json.dump({"inputs": ids_all}, open(ids_json, "w"))
+    # The same beam-search algorithms as bench/t5_beam_crosscheck.py, driven by HF's own logits:
+    # tells HF generate()'s search apart from the network's numerics.
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+    import t5_beam_crosscheck as xc
+    from transformers.modeling_outputs import BaseModelOutput
+
+    class HFLogits:
+        def encode(self, ids):
+            return model.get_encoder()(input_ids=torch.tensor([ids]).cuda()).last_hidden_state
+
+        def log_probs(self, enc, prefixes):
+            out = model(encoder_outputs=BaseModelOutput(last_hidden_state=enc.expand(len(prefixes), -1, -1)),
+                        decoder_input_ids=torch.tensor(prefixes).cuda(), use_cache=False)
+            return torch.log_softmax(out.logits[:, -1].float(), -1).cpu()
+
+        def next_logits(self, enc, prefix):
+            return self.log_probs(enc, [prefix])[0]
+
+    hfl = HFLogits()
     for beams in (1, 5):
-        ours = {}
+        ours, ours_text = {}, {}
         for dev in ("cpu", "cuda"):
+            out = os.path.join(d, f"gen_{dev}_{beams}.json")
+            # transformers >= 4.37 normalizes max-length beams by the generated length (start excluded)
+            run([DRIVER, "generate", d, dev, str(beams), "128", ids_json, out, "start-excluded"])
+            ours[dev] = json.load(open(out))["sequences"]
             out = os.path.join(d, f"ours_{dev}_{beams}.json")
-            # transformers 5.x normalizes beam scores by the generated length without the start token
             run([DRIVER, "parse", d, dev, str(beams), inp, out, "start-excluded"])
-            ours[dev] = json.load(open(out))["graphs"]
-        refs, ids_equal = [], 0
-        for s in SENTENCES:
-            prompt = "Generate Scene Graph: " + s.strip()
-            ids = sp.encode(prompt)[:63] + [1]
-            if hf_tok is not None:
-                hf_ids = hf_tok(prompt, max_length=64, truncation=True)["input_ids"]
-                ids_equal += hf_ids == ids
-                ids = hf_ids
+            ours_text[dev] = json.load(open(out))["graphs"]
+        hf, refs, algo = [], [], []
+        for ids in ids_all:
             x = torch.tensor([ids]).cuda()
             with torch.no_grad():
                 y = model.generate(input_ids=x, attention_mask=torch.ones_like(x), num_beams=beams,
                                    max_length=128, early_stopping=True, do_sample=False,
                                    decoder_start_token_id=0, eos_token_id=1, pad_token_id=0,
                                    length_penalty=1.0, num_return_sequences=1)[0].tolist()
+                y = y[: y.index(1, 1) + 1] if 1 in y[1:] else y  # HF pads after </s> in a batch
+                hf.append(y)
+                algo.append(xc.greedy(hfl, ids, 128) if beams == 1 else xc.beam_vectorized(hfl, ids, 128, 5))
             if hf_tok is not None:
                 refs.append(hf_tok.decode(y, skip_special_tokens=True, clean_up_tokenization_spaces=True))
             else:
                 refs.append(clean(sp.decode([t for t in y if t not in (0, 1, 2) and t < n_sp])))
-        gaps = []
-        if beams == 1:  # smallest top-1/top-2 logit gap along each HF greedy path (near ties flip picks)
-            for s_ in SENTENCES:
-                x = torch.tensor([sp.encode("Generate Scene Graph: " + s_.strip())[:63] + [1]]).cuda()
-                with torch.no_grad():
-                    g = model.generate(input_ids=x, attention_mask=torch.ones_like(x), num_beams=1, max_length=128,
-                                       do_sample=False, decoder_start_token_id=0, eos_token_id=1, pad_token_id=0,
-                                       output_scores=True, return_dict_in_generate=True)
-                gaps.append(min(float((t[0].topk(2).values[0] - t[0].topk(2).values[1])) for t in g.scores))
+
+        def first_diff(a, b):
+            return next((i for i, (u, v) in enumerate(zip(a, b)) if u != v), min(len(a), len(b)))
+
         res[f"beams{beams}"] = {
-            "mismatch_index": [i for i, (a, b) in enumerate(zip(ours["cuda"], refs)) if a != b],
-            "min_top2_gap_per_sentence": gaps,
-            "cpu_eq_cuda": sum(a == b for a, b in zip(ours["cpu"], ours["cuda"])),
-            "cuda_eq_hf": sum(a == b for a, b in zip(ours["cuda"], refs)),
-            "cpu_eq_hf": sum(a == b for a, b in zip(ours["cpu"], refs)),
-            "hf_input_ids_eq_sentencepiece": ids_equal,
             "n": len(SENTENCES),
-            "example": {"ours_cuda": ours["cuda"][0][:200], "hf": refs[0][:200]},
-            "mismatches": [{"ours": a[:160], "hf": b[:160]} for a, b in zip(ours["cuda"], refs) if a != b][:2],
+            "ids_cpu_eq_cuda": sum(a == b for a, b in zip(ours["cpu"], ours["cuda"])),
+            "ids_cuda_eq_hf_generate": sum(a == b for a, b in zip(ours["cuda"], hf)),
+            "ids_cuda_eq_python_search_on_hf_logits": sum(a == b for a, b in zip(ours["cuda"], algo)),
+            "hf_generate_eq_python_search_on_hf_logits": sum(a == b for a, b in zip(hf, algo)),
+            "first_diff_pos_vs_hf": [first_diff(a, b) for a, b in zip(ours["cuda"], hf) if a != b],
+            "lengths": {"ours": [len(a) for a in ours["cuda"]], "hf": [len(b) for b in hf]},
+            "text_cpu_eq_cuda": sum(a == b for a, b in zip(ours_text["cpu"], ours_text["cuda"])),
+            "text_cuda_eq_hf": sum(a == b for a, b in zip(ours_text["cuda"], refs)),
+            "mismatches": [{"ours": a[:40], "hf": b[:40], "python_on_hf_logits": c[:40]}
+                           for a, b, c in zip(ours["cuda"], hf, algo) if a != b][:3],
         }
-    res["pass"] = all(v["cuda_eq_hf"] == v["n"] and v["cpu_eq_cuda"] == v["n"]
+    res["pass"] = all(v["ids_cuda_eq_hf_generate"] == v["n"] and v["ids_cpu_eq_cuda"] == v["n"]
                       for k, v in res.items() if k.startswith("beams"))
     return res
 
