@@ -8,6 +8,9 @@ and off. Run by hand (README.md):
 
 Each seed is one case of 15-20 images. Compares the 10 per-image values (and in graphs mode the
 extracted elements, through --dump-parse) and exits 1 on any difference above 1e-9.
+With `--save DIR`, each case also goes to DIR/<mode>_<seed>/ with the reference's results
+(expected.json, and in graphs mode expected_parse.json and the case's tagger model): the cases
+tests/test_capture_reference_cases.cpp replays in CI.
 """
 import json, os, random, shutil, subprocess, sys, tempfile
 
@@ -136,7 +139,22 @@ def as_json(e):
             "relations": [list(t) for t in e[2]]}
 
 
-def run_case(mode, seed):
+def save_case(save, mode, seed, d, results, parsed):
+    out = os.path.join(save, f"{mode}_{seed}")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    for f in ("refs.json", "preds.json", "sim.json"):
+        shutil.copy(os.path.join(d, f), out)
+    json.dump({k: {iid: dict(zip(KEYS, v)) for iid, v in r.items()} for k, r in results.items()},
+              open(os.path.join(out, "expected.json"), "w"), indent=0)
+    if mode == "graphs":
+        shutil.copytree(os.path.join(d, "nltk", "taggers"), os.path.join(out, "taggers"))
+        json.dump({"refs": {iid: [as_json(g) for g in gts] for iid, (_, gts) in parsed.items()},
+                   "preds": {iid: as_json(cand) for iid, (cand, _) in parsed.items()}},
+                  open(os.path.join(out, "expected_parse.json"), "w"), ensure_ascii=False)
+
+
+def run_case(mode, seed, save=None):
     rng = random.Random(seed)
     d = os.path.join(WORK, str(seed))
     os.makedirs(d)
@@ -171,8 +189,10 @@ def run_case(mode, seed):
                         table[c + "|" + q] = rng.randrange(-512, 1025) / 1024.0
     json.dump(table, open(d + "/sim.json", "w"), ensure_ascii=False)
     bad = checked = nonzero = 0
+    results = {}
     for soft in (True, False):
         want, _ = ref.score(refs, preds, table, soft, mode)
+        results["soft" if soft else "nosoft"] = want
         cmd = [PGC, "caption", "--metrics", "capture", "--capture-mode", mode, "--refs", d + "/refs.json",
                "--preds", d + "/preds.json", "--per-image", "--quiet", "--json", d + "/out.json"] + extra
         cmd += ["--capture-similarity", d + "/sim.json"] if soft else ["--capture-no-soft"]
@@ -197,16 +217,24 @@ def run_case(mode, seed):
             if want != got:
                 bad += 1
                 print(f"seed {seed} image {iid}: extraction differs\n  reference {want[:500]}\n  pgc       {got[:500]}")
+    if save:
+        save_case(save, mode, seed, d, results, parsed)
     return bad, checked, nonzero
 
 
 def main():
-    mode, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    args = sys.argv[1:]
+    save = None
+    if "--save" in args:
+        i = args.index("--save")
+        save = os.path.abspath(args[i + 1])
+        del args[i:i + 2]
+    mode, first, last = args[0], int(args[1]), int(args[2])
     if mode not in ("elements", "graphs"):
         sys.exit("mode: elements or graphs")
     bad = checked = nonzero = 0
     for seed in range(first, last):
-        b, c, n = run_case(mode, seed)
+        b, c, n = run_case(mode, seed, save)
         bad, checked, nonzero = bad + b, checked + c, nonzero + n
     print(f"{mode}, seeds {first}..{last - 1}: {checked} values checked ({nonzero} nonzero), {bad} differences")
     shutil.rmtree(WORK)
