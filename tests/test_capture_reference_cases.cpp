@@ -57,8 +57,10 @@ void check_case(const fs::path& dir) {
     const pgc::JsonValue& want = expected[soft];
     size_t values = 0;
     for (const auto& image : want.GetObject()) {
-      const pgc::JsonValue& g = got["per_image"][image.name.GetString()];
+      BOOST_TEST_REQUIRE(got["per_image"].HasMember(image.name), name << ": no image " << image.name.GetString());
+      const pgc::JsonValue& g = got["per_image"][image.name];
       for (const auto& v : image.value.GetObject()) {
+        BOOST_TEST_REQUIRE(g.HasMember(v.name), name << ": no " << v.name.GetString());
         BOOST_TEST(std::abs(g[v.name.GetString()].GetDouble() - v.value.GetDouble()) <= 1e-9,
                    name << " " << soft << " image " << image.name.GetString() << " " << v.name.GetString() << ": pgc "
                         << std::setprecision(17) << g[v.name.GetString()].GetDouble() << ", reference " << v.value.GetDouble());
