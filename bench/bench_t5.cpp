@@ -202,9 +202,7 @@ int main(int argc, char** argv) {
   } else {
     model = std::make_unique<T5Model>(pgc::t5::read_t5_config((fs::path(args.model_dir) / "config.json").string()),
                                       args.device);
-    const fs::path single = fs::path(args.model_dir) / "model.safetensors";
-    model->load(pgc::SafetensorsCheckpoint(
-        (fs::exists(single) ? single : fs::path(args.model_dir) / "model.safetensors.index.json").string()));
+    model->load(pgc::SafetensorsCheckpoint(pgc::hf_checkpoint_path(args.model_dir)));
     tokenizer = std::make_unique<pgc::T5Tokenizer>((fs::path(args.model_dir) / "spiece.model").string());
   }
   const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

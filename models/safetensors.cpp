@@ -325,4 +325,14 @@ std::vector<float> to_float32(const SafeTensor& t) {
   return out;
 }
 
+std::string hf_checkpoint_path(const std::string& dir) {
+  const std::filesystem::path single = std::filesystem::path(dir) / "model.safetensors";
+  const std::filesystem::path index = std::filesystem::path(dir) / "model.safetensors.index.json";
+  if (std::filesystem::is_regular_file(single)) return single.string();
+  if (std::filesystem::is_regular_file(index)) return index.string();
+  throw InputError(dir, "model.safetensors",
+                   "no model.safetensors or model.safetensors.index.json (pgc reads safetensors only; convert "
+                   "pytorch_model.bin with transformers' save_pretrained(safe_serialization=True))");
+}
+
 }  // namespace pgc

@@ -73,6 +73,10 @@ class SafetensorsCheckpoint {
   std::map<std::string, const SafeTensor*> index_;
 };
 
+// The weights of a Hugging Face model folder: `model.safetensors`, else the sharded
+// `model.safetensors.index.json`; InputError naming the folder when it has neither.
+std::string hf_checkpoint_path(const std::string& dir);
+
 // The tensor's values as float32 (F16 and BF16 widened exactly, F32 copied); InputError for
 // other dtypes.
 std::vector<float> to_float32(const SafeTensor& t);

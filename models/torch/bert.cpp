@@ -164,15 +164,6 @@ std::string hf_to_module(const std::string& name) {
   return n;
 }
 
-std::string checkpoint_path(const std::string& dir) {
-  const fs::path single = fs::path(dir) / "model.safetensors";
-  const fs::path index = fs::path(dir) / "model.safetensors.index.json";
-  if (fs::is_regular_file(single)) return single.string();
-  if (fs::is_regular_file(index)) return index.string();
-  throw InputError(dir, "", "no model.safetensors or model.safetensors.index.json (pgc reads safetensors only; "
-                            "convert pytorch_model.bin with transformers' save_pretrained(safe_serialization=True))");
-}
-
 // The files that define the encoder, for its name: config, vocabulary, every weight shard.
 std::string encoder_digest(const std::string& dir, const std::string& weights) {
   std::vector<std::string> files = {(fs::path(dir) / "config.json").string(), (fs::path(dir) / "vocab.txt").string()};
@@ -386,7 +377,7 @@ std::unique_ptr<BertSentenceEncoder> load_bert(const std::string& model_dir, con
     throw InputError((fs::path(model_dir) / "vocab.txt").string(), "",
                      std::to_string(tokenizer.vocab_size()) + " tokens but config.json says vocab_size " +
                          std::to_string(config.vocab_size));
-  const std::string weights = checkpoint_path(model_dir);
+  const std::string weights = hf_checkpoint_path(model_dir);
   auto network = std::make_unique<BertNetwork>(config, device);
   network->load(SafetensorsCheckpoint(weights));
   return std::make_unique<BertSentenceEncoder>(std::move(network), std::move(tokenizer),

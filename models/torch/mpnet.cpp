@@ -325,13 +325,6 @@ void check_pooling(const fs::path& file_path, int64_t hidden) {
   if (!mean) throw InputError(file, "pooling_mode_mean_tokens", "must be true (all-mpnet-base-v2 mean-pools)");
 }
 
-std::string weights_path(const fs::path& dir) {
-  if (fs::exists(dir / "model.safetensors")) return (dir / "model.safetensors").string();
-  if (fs::exists(dir / "model.safetensors.index.json")) return (dir / "model.safetensors.index.json").string();
-  throw InputError(dir.string(), "model.safetensors",
-                   "missing (nor model.safetensors.index.json); convert pytorch_model.bin to safetensors first");
-}
-
 }  // namespace
 
 struct MpnetSentenceEncoder::Impl {
@@ -360,7 +353,7 @@ struct MpnetSentenceEncoder::Impl {
     if (tokenizer->pad_id() != 1)
       throw InputError((d / "vocab.txt").string(), tokenizer->options().pad_token,
                        "the padding token must have id 1 (MPNet's padding_idx)");
-    const std::string weights = weights_path(d);
+    const std::string weights = hf_checkpoint_path(d.string());
     model = std::make_unique<MpnetModel>(config, device);
     SafetensorsCheckpoint checkpoint(weights);
     model->load(checkpoint);

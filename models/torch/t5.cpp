@@ -586,12 +586,7 @@ class T5SceneGraphParser : public SceneGraphParser {
       : options_(options),
         tokenizer_((fs::path(dir) / "spiece.model").string()),
         model_(t5::read_t5_config((fs::path(dir) / "config.json").string()), device) {
-    const fs::path single = fs::path(dir) / "model.safetensors";
-    const fs::path index = fs::path(dir) / "model.safetensors.index.json";
-    if (!fs::exists(single) && !fs::exists(index))
-      throw InputError(dir, "model.safetensors", "no model.safetensors or model.safetensors.index.json in the model folder");
-    SafetensorsCheckpoint checkpoint((fs::exists(single) ? single : index).string());
-    model_.load(checkpoint);
+    model_.load(SafetensorsCheckpoint(hf_checkpoint_path(dir)));
     if (tokenizer_.vocab_size() > model_.config().vocab_size)
       throw InputError((fs::path(dir) / "config.json").string(), "vocab_size",
                        "smaller than the tokenizer's " + std::to_string(tokenizer_.vocab_size()) + " tokens");

@@ -87,7 +87,7 @@ int run_parse(const std::string& dir, const std::string& device, int beams, cons
 int run_generate(const std::string& dir, const std::string& device, int beams, int max_length,
                  const std::string& in, const std::string& out, bool start_excluded) {
   pgc::t5::T5Model model(pgc::t5::read_t5_config(dir + "/config.json"), device);
-  model.load(pgc::SafetensorsCheckpoint(dir + "/model.safetensors"));
+  model.load(pgc::SafetensorsCheckpoint(pgc::hf_checkpoint_path(dir)));
   const pgc::JsonDoc doc_in = pgc::read_json_file(in);
   std::vector<std::vector<int64_t>> rows;
   for (const auto& row : pgc::member(doc_in, "inputs", in, "inputs").GetArray()) {
